@@ -1,0 +1,80 @@
+/**
+ * The local stack: `up` (idempotent), `down` (only what the stack started; data stays),
+ * `reset` (down, then wipe data), `status`. One progress line per step.
+ */
+import { rmSync } from 'node:fs';
+import { relative } from 'node:path';
+import { loadEnvironment, loadSecrets, repoRoot } from './environment.js';
+import { ensureKeycloakDistribution, keycloakPid, startKeycloak, stopKeycloak } from './stack/keycloak.js';
+import { dataDir, stateDir } from './stack/paths.js';
+import { postgresPid, startPostgres, stopPostgres } from './stack/postgres.js';
+import { isAlive, StepError } from './stack/processes.js';
+import { rabbitmqPid, startRabbitmq, stopRabbitmq } from './stack/rabbitmq.js';
+import { redisPid, startRedis, stopRedis } from './stack/redis.js';
+import { servicePids, startServices, stopServices } from './stack/services.js';
+import { ensureSystemPackages } from './stack/system-packages.js';
+
+const env = loadEnvironment();
+const secrets = loadSecrets();
+
+async function step(name: string, action: () => Promise<string>): Promise<void> {
+  const started = Date.now();
+  try {
+    const outcome = await action();
+    console.log(`[stack] ${name}: ${outcome} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    const log = error instanceof StepError && error.log ? ` — log: ${relative(repoRoot, error.log)}` : '';
+    console.error(`[stack] ${name}: FAILED — ${(error as Error).message}${log}`);
+    process.exit(1);
+  }
+}
+
+export async function up(options: { services: boolean } = { services: true }): Promise<void> {
+  await step('system packages', ensureSystemPackages);
+  await step('postgres', () => startPostgres(env, secrets));
+  await step('rabbitmq', () => startRabbitmq(env, secrets));
+  await step('redis', () => startRedis(env));
+  await step('keycloak download', ensureKeycloakDistribution);
+  await step('keycloak', () => startKeycloak(env, secrets));
+  if (options.services) await startServices(env, secrets, step);
+}
+
+async function down(): Promise<void> {
+  await stopServices(step);
+  await step('keycloak', async () => ((await stopKeycloak()) ? 'stopped' : 'not running'));
+  await step('redis', async () => ((await stopRedis()) ? 'stopped' : 'not running'));
+  await step('rabbitmq', async () => ((await stopRabbitmq(env)) ? 'stopped' : 'not running'));
+  await step('postgres', async () => ((await stopPostgres()) ? 'stopped' : 'not running'));
+}
+
+function status(): void {
+  const line = (name: string, pid: number | undefined) =>
+    console.log(`[stack] ${name}: ${isAlive(pid) ? `running (pid ${pid})` : 'stopped'}`);
+  line('postgres', postgresPid());
+  line('rabbitmq', rabbitmqPid());
+  line('redis', redisPid());
+  line('keycloak', keycloakPid());
+  for (const [name, pid] of Object.entries(servicePids())) line(`service ${name}`, pid);
+}
+
+const command = process.argv[2] ?? 'up';
+switch (command) {
+  case 'up':
+    await up({ services: !process.argv.includes('--infra-only') });
+    break;
+  case 'down':
+    await down();
+    break;
+  case 'reset':
+    await down();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+    console.log('[stack] data: wiped');
+    break;
+  case 'status':
+    status();
+    break;
+  default:
+    console.error(`usage: stack [up [--infra-only] | down | reset | status] (got "${command}")`);
+    process.exit(2);
+}

@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { type Environment, postgresAdminUrl, secret } from '../environment.js';
+import { dataDir, logFile, runDir } from './paths.js';
+import { asUser, isAlive, ownFor, readPid, run, runOrFail, StepError } from './processes.js';
+import { postgresBinDir } from './system-packages.js';
+
+const pgData = join(dataDir, 'postgres');
+const log = logFile('postgres');
+
+/** The databases the stack owns: one per service, one for Keycloak; each with its own user. */
+export const databaseOwners = [
+  { database: 'keycloak', user: 'keycloak', passwordVariable: 'KEYCLOAK_DB_PASSWORD' },
+  { database: 'auth', user: 'auth', passwordVariable: 'AUTH_DB_PASSWORD' },
+  { database: 'users', user: 'users', passwordVariable: 'USER_DB_PASSWORD' },
+  { database: 'billing', user: 'billing', passwordVariable: 'BILLING_DB_PASSWORD' },
+] as const;
+
+export function postgresPid(): number | undefined {
+  return readPid(join(pgData, 'postmaster.pid'));
+}
+
+export async function startPostgres(env: Environment, secrets: Record<string, string>): Promise<string> {
+  const bin = postgresBinDir();
+  if (isAlive(postgresPid())) return `running on ${env.postgres.host}:${env.postgres.port}`;
+  let created = '';
+  if (!existsSync(join(pgData, 'PG_VERSION'))) {
+    mkdirSync(pgData, { recursive: true });
+    ownFor('postgres', pgData);
+    mkdirSync(runDir, { recursive: true });
+    const pwfile = join(runDir, 'postgres-superuser.pw');
+    writeFileSync(pwfile, `${secret(secrets, 'POSTGRES_SUPERUSER_PASSWORD')}\n`, { mode: 0o600 });
+    ownFor('postgres', pwfile);
+    try {
+      const [command, args] = asUser('postgres', join(bin, 'initdb'), [
+        '-D',
+        pgData,
+        '-U',
+        'postgres',
+        `--pwfile=${pwfile}`,
+        '--auth-host=scram-sha-256',
+        '--auth-local=peer',
+        '--encoding=UTF8',
+        '--locale=C.UTF-8',
+      ]);
+      await runOrFail(command, args);
+    } finally {
+      rmSync(pwfile, { force: true });
+    }
+    created = 'initialised, ';
+  }
+  mkdirSync(join(log, '..'), { recursive: true });
+  if (!existsSync(log)) writeFileSync(log, '');
+  ownFor('postgres', log);
+  const options = [
+    `-c listen_addresses=${env.postgres.host}`,
+    `-p ${env.postgres.port}`,
+    // TCP only: no socket directory to create or clean up.
+    "-c unix_socket_directories=''",
+    '-c max_connections=200',
+  ].join(' ');
+  const [command, args] = asUser('postgres', join(bin, 'pg_ctl'), [
+    '-D',
+    pgData,
+    '-l',
+    log,
+    '-o',
+    options,
+    '-w',
+    '-t',
+    '60',
+    'start',
+  ]);
+  const result = await run(command, args);
+  if (result.code !== 0) throw new StepError(`pg_ctl start failed: ${result.stderr.trim() || result.stdout.trim()}`, log);
+  await ensureDatabases(env, secrets);
+  return `${created}started on ${env.postgres.host}:${env.postgres.port}`;
+}
+
+/** Creates each owner's role and database, and keeps the role's password equal to the configured one. */
+export async function ensureDatabases(env: Environment, secrets: Record<string, string>): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl(env, secrets) });
+  await client.connect();
+  try {
+    for (const owner of databaseOwners) {
+      const password = secret(secrets, owner.passwordVariable);
+      const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [owner.user]);
+      const verb = role.rowCount ? 'ALTER' : 'CREATE';
+      await client.query(`${verb} ROLE ${quoteIdent(owner.user)} LOGIN PASSWORD ${quoteLiteral(password)}`);
+      const database = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [owner.database]);
+      if (!database.rowCount) {
+        await client.query(`CREATE DATABASE ${quoteIdent(owner.database)} OWNER ${quoteIdent(owner.user)}`);
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function stopPostgres(): Promise<boolean> {
+  if (!isAlive(postgresPid())) return false;
+  const [command, args] = asUser('postgres', join(postgresBinDir(), 'pg_ctl'), ['-D', pgData, '-m', 'fast', '-w', 'stop']);
+  await runOrFail(command, args);
+  return true;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
