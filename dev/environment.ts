@@ -71,6 +71,10 @@ export function amqpUrl(env: Environment, secrets: Record<string, string>): stri
 }
 
 /** Superuser URL of the stack's PostgreSQL, for the stack and for tests that create throwaway databases. */
-export function postgresAdminUrl(env: Environment, secrets: Record<string, string>, database = 'postgres'): string {
+export function postgresAdminUrl(
+  env: Environment,
+  secrets: Record<string, string>,
+  database = 'postgres',
+): string {
   return postgresUrl(env, 'postgres', secret(secrets, 'POSTGRES_SUPERUSER_PASSWORD'), database);
 }

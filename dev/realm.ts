@@ -14,7 +14,11 @@ interface RealmPart {
  * in a cluster where the variables come from the pod's environment.
  * Dev additions (test clients, dev users) are merged only when `dev` is set.
  */
-export function renderRealm(env: Environment, secrets: Record<string, string>, options: { dev: boolean }): RealmPart {
+export function renderRealm(
+  env: Environment,
+  secrets: Record<string, string>,
+  options: { dev: boolean },
+): RealmPart {
   const values: Record<string, string> = {
     PLATFORM_REALM: env.realm,
     PLATFORM_API_AUDIENCE: env.apiAudience,
@@ -34,6 +38,8 @@ export function renderRealm(env: Environment, secrets: Record<string, string>, o
 function load(file: string, lookup: (name: string) => string): RealmPart {
   const text = readFileSync(join(repoRoot, 'keycloak', file), 'utf8');
   // Keycloak's own placeholders such as ${client_id} (lower case) are left alone.
-  const rendered = text.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (_, name: string) => JSON.stringify(lookup(name)).slice(1, -1));
+  const rendered = text.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (_, name: string) =>
+    JSON.stringify(lookup(name)).slice(1, -1),
+  );
   return JSON.parse(rendered) as RealmPart;
 }

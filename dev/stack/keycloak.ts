@@ -4,9 +4,20 @@ import { join } from 'node:path';
 import { type Environment, repoRoot, secret } from '../environment.js';
 import { renderRealm } from '../realm.js';
 import { cacheDir, logFile, pidFile, stateDir } from './paths.js';
-import { httpOk, isAlive, readPid, runOrFail, startDetached, StepError, stopPidFile, waitFor } from './processes.js';
+import {
+  httpOk,
+  isAlive,
+  readPid,
+  runOrFail,
+  startDetached,
+  StepError,
+  stopPidFile,
+  waitFor,
+} from './processes.js';
 
-const versions = JSON.parse(readFileSync(join(repoRoot, 'dev', 'versions.json'), 'utf8')) as { keycloak: string };
+const versions = JSON.parse(readFileSync(join(repoRoot, 'dev', 'versions.json'), 'utf8')) as {
+  keycloak: string;
+};
 const home = join(cacheDir, `keycloak-${versions.keycloak}`);
 const pid = pidFile('keycloak');
 const log = logFile('keycloak');
@@ -80,7 +91,11 @@ export async function startKeycloak(env: Environment, secrets: Record<string, st
     });
     verb = 'started';
   } else {
-    await waitFor('keycloak health', () => httpOk(readyUrl(env)), { timeoutMs: 180_000, intervalMs: 1000, log });
+    await waitFor('keycloak health', () => httpOk(readyUrl(env)), {
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+      log,
+    });
   }
   const realm = await importRealm(env, secrets);
   return `${verb} on ${env.keycloak.internalUrl} (realm ${env.realm} ${realm})`;

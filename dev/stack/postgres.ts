@@ -73,7 +73,8 @@ export async function startPostgres(env: Environment, secrets: Record<string, st
     'start',
   ]);
   const result = await run(command, args);
-  if (result.code !== 0) throw new StepError(`pg_ctl start failed: ${result.stderr.trim() || result.stdout.trim()}`, log);
+  if (result.code !== 0)
+    throw new StepError(`pg_ctl start failed: ${result.stderr.trim() || result.stdout.trim()}`, log);
   await ensureDatabases(env, secrets);
   return `${created}started on ${env.postgres.host}:${env.postgres.port}`;
 }
@@ -100,7 +101,14 @@ export async function ensureDatabases(env: Environment, secrets: Record<string, 
 
 export async function stopPostgres(): Promise<boolean> {
   if (!isAlive(postgresPid())) return false;
-  const [command, args] = asUser('postgres', join(postgresBinDir(), 'pg_ctl'), ['-D', pgData, '-m', 'fast', '-w', 'stop']);
+  const [command, args] = asUser('postgres', join(postgresBinDir(), 'pg_ctl'), [
+    '-D',
+    pgData,
+    '-m',
+    'fast',
+    '-w',
+    'stop',
+  ]);
   await runOrFail(command, args);
   return true;
 }

@@ -33,7 +33,11 @@ export function run(command: string, args: string[], options: SpawnOptions = {})
 }
 
 /** Like run(), but a non-zero exit is a StepError carrying the command's own words. */
-export async function runOrFail(command: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+export async function runOrFail(
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<string> {
   const result = await run(command, args, options);
   if (result.code !== 0) {
     const output = (result.stderr || result.stdout).trim().split('\n').slice(-5).join(' | ');

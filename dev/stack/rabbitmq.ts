@@ -2,7 +2,16 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Environment, secret } from '../environment.js';
 import { dataDir, logDir, logFile, pidFile } from './paths.js';
-import { asUser, isAlive, ownFor, readPid, runOrFail, startDetached, StepError, waitFor } from './processes.js';
+import {
+  asUser,
+  isAlive,
+  ownFor,
+  readPid,
+  runOrFail,
+  startDetached,
+  StepError,
+  waitFor,
+} from './processes.js';
 
 const rabbitBin = '/usr/lib/rabbitmq/bin';
 const base = join(dataDir, 'rabbitmq');
@@ -29,7 +38,11 @@ function nodeEnv(env: Environment): NodeJS.ProcessEnv {
 }
 
 async function ctl(env: Environment, args: string[]): Promise<string> {
-  const [command, commandArgs] = asUser('rabbitmq', join(rabbitBin, 'rabbitmqctl'), ['-n', nodeName, ...args]);
+  const [command, commandArgs] = asUser('rabbitmq', join(rabbitBin, 'rabbitmqctl'), [
+    '-n',
+    nodeName,
+    ...args,
+  ]);
   return runOrFail(command, commandArgs, { env: nodeEnv(env) });
 }
 

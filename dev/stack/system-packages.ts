@@ -21,7 +21,9 @@ export async function ensureSystemPackages(): Promise<string> {
   const missing = missingPackages();
   if (missing.length === 0) return 'present';
   if (process.getuid?.() !== 0) {
-    throw new StepError(`missing Debian packages: ${missing.join(' ')} (run: sudo apt-get install -y ${missing.join(' ')})`);
+    throw new StepError(
+      `missing Debian packages: ${missing.join(' ')} (run: sudo apt-get install -y ${missing.join(' ')})`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   await runOrFail('apt-get', ['update', '-qq'], { env });

@@ -1,0 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { repoRoot } from './environment.js';
+
+/** Brings the local stack up before any test runs; a component that cannot start fails the run. */
+export default function setup(): void {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'dev/stack.ts', 'up'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('the local stack did not come up (see the [stack] lines above)');
+}

@@ -1,0 +1,46 @@
+import type { RequestHandler } from 'express';
+import { auth } from 'express-oauth2-jwt-bearer';
+import { requireRoles, requireScopes } from './guards.js';
+
+export interface AuthOptions {
+  /** Must equal the tokens' `iss` exactly, e.g. https://keycloak.example/realms/platform. */
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly audience: string | readonly string[];
+}
+
+export interface Auth {
+  /** Verifies the bearer token and sets `req.auth`; failures reach the error handler as 401s. */
+  readonly authenticate: RequestHandler;
+  readonly requireRoles: (...anyOf: string[]) => RequestHandler;
+  readonly requireScopes: (...allOf: string[]) => RequestHandler;
+}
+
+/**
+ * Bearer-token authentication against Keycloak.
+ *
+ * The signing keys are cached by the library (read in its source): it hands `jwksUri` to jose's
+ * `createRemoteJWKSet`, whose defaults it keeps: a fetched key set is reused for `cacheMaxAge`
+ * 600 000 ms (10 min); a token with an unknown `kid` triggers a refetch at most once per
+ * `cooldownDuration` 30 000 ms, which is how Keycloak key rotation is picked up; each fetch times out
+ * after `timeoutDuration` 5 000 ms. So Keycloak is not called per request.
+ *
+ * The library falls back to process.env ISSUER_BASE_URL and SECRET when those options are absent;
+ * a service must not define them, or it would switch to discovery or refuse to start.
+ */
+export function createAuth({ issuer, jwksUri, audience }: AuthOptions): Auth {
+  return {
+    authenticate: auth({
+      issuer,
+      jwksUri,
+      audience: typeof audience === 'string' ? audience : [...audience],
+      tokenSigningAlg: 'RS256',
+      // Strict mode wants typ "at+jwt" (RFC 9068); Keycloak's access tokens say "JWT".
+      strict: false,
+      // Keycloak issues plain bearer tokens here; without this every 401 would also offer a DPoP challenge.
+      dpop: { enabled: false },
+    }),
+    requireRoles,
+    requireScopes,
+  };
+}

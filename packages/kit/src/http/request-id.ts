@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
+import type { ReqId } from 'pino-http';
+
+export const requestIdHeader = 'x-request-id';
+
+// An incoming id is kept so one id follows a call across the edge, the mesh and the services; it is
+// bounded and plain so it cannot inject into log lines or headers.
+const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestId(): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get(requestIdHeader);
+    const id = incoming !== undefined && saneRequestId.test(incoming) ? incoming : randomUUID();
+    req.id = id;
+    res.locals.requestId = id;
+    res.setHeader(requestIdHeader, id);
+    next();
+  };
+}
+
+export function requestIdOf(req: IncomingMessage): string | undefined {
+  const id: ReqId | undefined = req.id;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,0 +1,373 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import type {
+  Channel,
+  ChannelModel,
+  ConfirmChannel,
+  ConsumeMessage,
+  MessagePropertyHeaders,
+  Options,
+} from 'amqplib';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger as PinoLogger } from 'pino';
+import { parseEventEnvelope, type EventEnvelope } from '@platform/contracts';
+import type { AmqpConnection, ConnectedSubscription } from './amqp-connection.js';
+import { assertEventsExchange, deadLetterQueueName, EVENTS_EXCHANGE, retryQueueName } from './topology.js';
+
+type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** Applies one event. Everything it writes must go through `manager`: that is what makes it exactly-once. */
+export type EventHandler = (envelope: EventEnvelope, manager: EntityManager) => Promise<void>;
+
+export interface ConsumerOptions {
+  amqp: AmqpConnection;
+  dataSource: DataSource;
+  /** Identifies this consumer in processed_messages; keep it stable across deploys. */
+  consumerName: string;
+  queue: string;
+  routingKeys: readonly string[];
+  handler: EventHandler;
+  /** Total handler runs per message, the first delivery included, before it goes to the DLQ. */
+  maxAttempts?: number;
+  /** How long a message waits in the retry queue after failing attempt `attempt` (1-based). */
+  backoffMs?: (attempt: number) => number;
+  /** Unacknowledged messages this consumer holds at once (per consumer, not per channel). */
+  prefetch?: number;
+  logger: Logger;
+}
+
+export interface ConsumerHandle {
+  /** Cancels the consumer, lets messages in progress finish, and stops re-creating it on reconnect. */
+  stop(): Promise<void>;
+}
+
+/** Header names on retried and dead-lettered messages. */
+export const ConsumerHeaders = {
+  attempt: 'x-attempt',
+  attempts: 'x-attempts',
+  failureReason: 'x-failure-reason',
+  lastError: 'x-last-error',
+  consumer: 'x-consumer',
+  originalRoutingKey: 'x-original-routing-key',
+} as const;
+
+const defaultBackoffMs = (attempt: number) => Math.min(1000 * 2 ** (attempt - 1), 60_000);
+const maxReasonLength = 1000;
+// Headers RabbitMQ manages when it dead-letters; copying them into a republish would mislead.
+const brokerDeathHeaders = [
+  'x-death',
+  'x-first-death-exchange',
+  'x-first-death-queue',
+  'x-first-death-reason',
+  'x-last-death-exchange',
+  'x-last-death-queue',
+  'x-last-death-reason',
+];
+
+interface ChannelState {
+  connection: ChannelModel;
+  channel: Channel;
+  /** Republishes to the retry queue and DLQ are confirmed before the original is acked. */
+  confirmChannel: ConfirmChannel;
+  consumerTag: string | undefined;
+  /** One republish at a time, so a 'return' can only belong to the message in flight. */
+  republishing: Promise<void>;
+  returned: boolean;
+}
+
+/**
+ * Declares the consumer's queues, consumes with manual acks, and applies each message at most
+ * once per consumer: the processed_messages insert and the handler share one transaction.
+ */
+export async function startConsumer(options: ConsumerOptions): Promise<ConsumerHandle> {
+  const consumer = new EventConsumer(options);
+  await consumer.start();
+  return consumer;
+}
+
+class EventConsumer implements ConsumerHandle {
+  private readonly logger: Logger;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: (attempt: number) => number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private state: ChannelState | undefined;
+  private subscription: ConnectedSubscription | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: ConsumerOptions) {
+    this.logger = options.logger;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.backoffMs = options.backoffMs ?? defaultBackoffMs;
+  }
+
+  async start(): Promise<void> {
+    this.subscription = await this.options.amqp.onConnected((connection) => this.open(connection));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    const state = this.state;
+    this.state = undefined;
+    if (state?.consumerTag) await state.channel.cancel(state.consumerTag).catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    if (state) {
+      await state.channel.close().catch(() => undefined);
+      await state.confirmChannel.close().catch(() => undefined);
+    }
+  }
+
+  private async open(connection: ChannelModel): Promise<void> {
+    const { queue, routingKeys } = this.options;
+    const channel = await connection.createChannel();
+    const confirmChannel = await connection.createConfirmChannel();
+    const state: ChannelState = {
+      connection,
+      channel,
+      confirmChannel,
+      consumerTag: undefined,
+      republishing: Promise.resolve(),
+      returned: false,
+    };
+    for (const ch of [channel, confirmChannel]) {
+      ch.on('error', (error: Error) => {
+        this.logger.warn({ err: error, queue }, 'a consumer channel failed');
+        this.options.amqp.recover(connection, error);
+      });
+    }
+    confirmChannel.on('return', () => {
+      state.returned = true;
+    });
+
+    await assertEventsExchange(channel);
+    await channel.assertQueue(queue, { durable: true });
+    // Messages wait here for their own expiration, then RabbitMQ dead-letters them back to the
+    // main queue through the default exchange, so a retry reaches only this consumer.
+    await channel.assertQueue(retryQueueName(queue), {
+      durable: true,
+      arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
+    });
+    await channel.assertQueue(deadLetterQueueName(queue), { durable: true });
+    for (const key of routingKeys) await channel.bindQueue(queue, EVENTS_EXCHANGE, key);
+    await channel.prefetch(this.options.prefetch ?? 10, false);
+    this.state = state;
+    const { consumerTag } = await channel.consume(queue, (message) => this.receive(state, message), {
+      noAck: false,
+    });
+    state.consumerTag = consumerTag;
+    this.logger.info({ queue, consumer: this.options.consumerName }, 'consuming events');
+  }
+
+  private receive(state: ChannelState, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // The broker cancelled us (e.g. the queue was deleted): rebuild to declare and consume again.
+      if (this.stopped) return;
+      const error = new Error(`the broker cancelled the consumer of ${this.options.queue}`);
+      this.logger.warn({ queue: this.options.queue }, error.message);
+      this.options.amqp.recover(state.connection, error);
+      return;
+    }
+    const work = this.process(state, message)
+      .catch((error: unknown) => {
+        // The copy for the retry queue or DLQ was not confirmed, so the original stays unacked.
+        // Rebuilding the connection re-declares the queues and gets it redelivered.
+        this.logger.error({ err: error, queue: this.options.queue }, 'could not settle a message');
+        this.options.amqp.recover(
+          state.connection,
+          error instanceof Error ? error : new Error(String(error)),
+        );
+      })
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  private async process(state: ChannelState, message: ConsumeMessage): Promise<void> {
+    const attempt = attemptOf(message);
+    let envelope: EventEnvelope;
+    try {
+      envelope = parseEventEnvelope(JSON.parse(message.content.toString('utf8')));
+    } catch (error) {
+      // A message that cannot be read will never be readable: no retries.
+      const reason = `invalid event envelope: ${errorMessage(error)}`;
+      this.logger.error(
+        { queue: this.options.queue, messageId: message.properties.messageId, reason },
+        reason,
+      );
+      await this.republish(state, deadLetterQueueName(this.options.queue), message, {
+        [ConsumerHeaders.failureReason]: truncate(reason),
+        [ConsumerHeaders.attempts]: attempt,
+      });
+      this.ack(state, message);
+      return;
+    }
+
+    const log = { eventId: envelope.id, type: envelope.type, consumer: this.options.consumerName, attempt };
+    try {
+      const applied = await this.apply(envelope);
+      this.ack(state, message);
+      if (applied) this.logger.debug(log, 'applied an event');
+      else this.logger.info(log, 'skipped an event already applied');
+      return;
+    } catch (error) {
+      if (!(error instanceof HandlerFailure)) {
+        // The database failed around the handler (begin, dedupe insert, commit): not the event's
+        // fault, so retry later without using up one of its attempts.
+        const delayMs = this.delayAfter(attempt);
+        this.logger.warn({ ...log, err: error, retryInMs: delayMs }, 'could not apply an event; will retry');
+        await this.republish(
+          state,
+          retryQueueName(this.options.queue),
+          message,
+          { [ConsumerHeaders.attempt]: attempt, [ConsumerHeaders.lastError]: truncate(errorMessage(error)) },
+          String(delayMs),
+        );
+      } else if (attempt < this.maxAttempts) {
+        const delayMs = this.delayAfter(attempt);
+        this.logger.warn(
+          { ...log, err: error.cause, retryInMs: delayMs },
+          'event handler failed; will retry',
+        );
+        await this.republish(
+          state,
+          retryQueueName(this.options.queue),
+          message,
+          { [ConsumerHeaders.attempt]: attempt + 1, [ConsumerHeaders.lastError]: truncate(error.message) },
+          String(delayMs),
+        );
+      } else {
+        this.logger.error(
+          { ...log, err: error.cause },
+          'event handler failed for the last time; dead-lettering',
+        );
+        await this.republish(state, deadLetterQueueName(this.options.queue), message, {
+          [ConsumerHeaders.failureReason]: truncate(error.message),
+          [ConsumerHeaders.attempts]: attempt,
+        });
+      }
+    }
+    this.ack(state, message);
+  }
+
+  private delayAfter(attempt: number): number {
+    return Math.max(0, Math.round(this.backoffMs(attempt)));
+  }
+
+  /** Returns false when this consumer had already applied the event (a redelivery or duplicate). */
+  private apply(envelope: EventEnvelope): Promise<boolean> {
+    return this.options.dataSource.transaction(async (manager) => {
+      // A concurrent duplicate blocks on the primary key until the first commits or rolls back.
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO processed_messages (consumer, message_id, processed_at) VALUES ($1, $2, now())
+         ON CONFLICT DO NOTHING RETURNING message_id`,
+        [this.options.consumerName, envelope.id],
+      );
+      if (inserted.length === 0) return false;
+      try {
+        await context.with(handlerContext(envelope), () => this.options.handler(envelope, manager));
+      } catch (error) {
+        throw new HandlerFailure(error);
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Sends a copy of `message` to one of this consumer's queues and waits for the broker's
+   * confirm; only then may the original be acked. If this fails the original is left unacked
+   * and comes back after a reconnect, which is safe because nothing was committed for it.
+   */
+  private republish(
+    state: ChannelState,
+    queue: string,
+    message: ConsumeMessage,
+    extraHeaders: MessagePropertyHeaders,
+    expiration?: string,
+  ): Promise<void> {
+    const { properties, fields } = message;
+    const headers: MessagePropertyHeaders = { ...properties.headers };
+    for (const name of brokerDeathHeaders) delete headers[name];
+    Object.assign(headers, {
+      [ConsumerHeaders.consumer]: this.options.consumerName,
+      [ConsumerHeaders.originalRoutingKey]: headers[ConsumerHeaders.originalRoutingKey] ?? fields.routingKey,
+      ...extraHeaders,
+    });
+    const options: Options.Publish = {
+      persistent: true,
+      mandatory: true,
+      headers,
+      ...definedProperties({
+        contentType: properties.contentType,
+        contentEncoding: properties.contentEncoding,
+        messageId: properties.messageId,
+        correlationId: properties.correlationId,
+        type: properties.type,
+        timestamp: properties.timestamp,
+        appId: properties.appId,
+        expiration,
+      }),
+    };
+    const send = () =>
+      new Promise<void>((resolve, reject) => {
+        state.returned = false;
+        try {
+          state.confirmChannel.sendToQueue(queue, message.content, options, (error: unknown) => {
+            if (error)
+              reject(new Error(`the broker did not confirm the message for ${queue}`, { cause: error }));
+            else if (state.returned) reject(new Error(`queue ${queue} does not exist; message returned`));
+            else resolve();
+          });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    const result = state.republishing.then(send);
+    state.republishing = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Acking on a closed channel throws; the message is then redelivered and skipped as a duplicate. */
+  private ack(state: ChannelState, message: ConsumeMessage): void {
+    try {
+      state.channel.ack(message);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, queue: this.options.queue },
+        'could not ack a message; it will be redelivered',
+      );
+    }
+  }
+}
+
+/** A failure of the handler itself, as opposed to the database work around it. */
+class HandlerFailure extends Error {
+  constructor(cause: unknown) {
+    super(errorMessage(cause), { cause });
+  }
+}
+
+function attemptOf(message: ConsumeMessage): number {
+  const value = Number(message.properties.headers?.[ConsumerHeaders.attempt] ?? 1);
+  return Number.isInteger(value) && value >= 1 ? value : 1;
+}
+
+/**
+ * The handler runs in the producer's trace. When amqplib instrumentation is active it has already
+ * started a consume span from the headers, and that span is the better parent.
+ */
+function handlerContext(envelope: EventEnvelope) {
+  const active = context.active();
+  if (trace.getSpan(active)) return active;
+  return propagation.extract(active, { ...envelope.traceContext });
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function truncate(text: string): string {
+  return text.length > maxReasonLength ? `${text.slice(0, maxReasonLength)}…` : text;
+}
+
+function definedProperties<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,164 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger as PinoLogger } from 'pino';
+import type { EventEnvelope } from '@platform/contracts';
+import { backoffDelay, pause } from './backoff.js';
+import type { EventPublisher } from './event-publisher.js';
+import { PublishError } from './publish-error.js';
+
+type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error'>;
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  publisher: EventPublisher;
+  logger: Logger;
+  /** How often to look for new events when the outbox was empty. */
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** Upper bound for backing off after failures, both for the relay and for one stuck event. */
+  maxBackoffMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  payload: EventEnvelope;
+  attempts: number;
+}
+
+interface BatchOutcome {
+  selected: number;
+  published: number;
+  brokerUnavailable: boolean;
+}
+
+const maxErrorLength = 2000;
+
+/**
+ * Moves committed outbox rows to the broker. Each batch runs in one transaction that locks its
+ * rows (FOR UPDATE SKIP LOCKED), so relays in several replicas take disjoint batches; a row is
+ * marked published only after the broker confirmed it, so a crash or outage at any point leaves
+ * it to be published again later: at least once, never lost. Consumers dedupe by event id.
+ */
+export class OutboxRelay {
+  private readonly logger: Logger;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly backoff: { initialMs: number; maxMs: number };
+  private stopping: AbortController | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.logger = options.logger;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.batchSize = options.batchSize ?? 50;
+    this.backoff = { initialMs: Math.max(this.pollIntervalMs, 100), maxMs: options.maxBackoffMs ?? 30_000 };
+  }
+
+  start(): void {
+    if (this.running) return;
+    const stopping = new AbortController();
+    this.stopping = stopping;
+    this.running = this.loop(stopping.signal);
+  }
+
+  /** Stops polling; resolves once the batch in progress (if any) has committed or rolled back. */
+  async stop(): Promise<void> {
+    this.stopping?.abort();
+    await this.running;
+    this.running = undefined;
+    this.stopping = undefined;
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      // With the broker gone every publish would fail: wait for it without touching the table.
+      if (!this.options.publisher.isReady()) {
+        await pause(this.pollIntervalMs, signal);
+        continue;
+      }
+      let outcome: BatchOutcome;
+      try {
+        outcome = await this.relayBatch();
+      } catch (error) {
+        failures += 1;
+        const delayMs = backoffDelay(failures, this.backoff);
+        this.logger.error({ err: error, delayMs }, 'outbox relay batch failed; backing off');
+        await pause(delayMs, signal);
+        continue;
+      }
+      if (outcome.brokerUnavailable) {
+        failures += 1;
+        await pause(backoffDelay(failures, this.backoff), signal);
+        continue;
+      }
+      failures = 0;
+      // A full batch means more are probably waiting: carry on without sleeping.
+      if (outcome.selected < this.batchSize) await pause(this.pollIntervalMs, signal);
+    }
+  }
+
+  private relayBatch(): Promise<BatchOutcome> {
+    return this.options.dataSource.transaction(async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, payload, attempts FROM outbox_events
+          WHERE published_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+          ORDER BY created_at, id
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return { selected: 0, published: 0, brokerUnavailable: false };
+
+      // Published concurrently but handed to the channel in row order; confirms arrive together.
+      const results = await Promise.allSettled(
+        rows.map((row) => this.options.publisher.publish(row.payload)),
+      );
+      const published: string[] = [];
+      let brokerUnavailable = false;
+      for (const [index, result] of results.entries()) {
+        const row = rows[index]!;
+        if (result.status === 'fulfilled') {
+          published.push(row.id);
+          continue;
+        }
+        const unavailable = result.reason instanceof PublishError && result.reason.brokerUnavailable;
+        brokerUnavailable ||= unavailable;
+        await this.recordFailure(manager, row, result.reason, unavailable);
+      }
+      if (published.length > 0) {
+        await manager.query(
+          `UPDATE outbox_events SET published_at = now(), next_attempt_at = NULL WHERE id = ANY($1::uuid[])`,
+          [published],
+        );
+        this.logger.debug({ count: published.length }, 'published outbox events');
+      }
+      return { selected: rows.length, published: published.length, brokerUnavailable };
+    });
+  }
+
+  /**
+   * A failure caused by this event (unroutable, nacked) delays only this row; one caused by the
+   * broker being away does not, so everything goes out as soon as the broker is back.
+   */
+  private async recordFailure(
+    manager: EntityManager,
+    row: OutboxRow,
+    error: unknown,
+    brokerUnavailable: boolean,
+  ): Promise<void> {
+    const attempts = row.attempts + 1;
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, maxErrorLength);
+    const delayMs = brokerUnavailable ? 0 : backoffDelay(attempts, this.backoff);
+    await manager.query(
+      `UPDATE outbox_events
+          SET attempts = $2, last_error = $3,
+              next_attempt_at = CASE WHEN $4::int > 0 THEN now() + $4::int * interval '1 millisecond' END
+        WHERE id = $1`,
+      [row.id, attempts, message, delayMs],
+    );
+    const log = { eventId: row.id, type: row.payload.type, attempts, err: error };
+    if (brokerUnavailable)
+      this.logger.warn(log, 'could not publish an outbox event; the broker is unavailable');
+    else this.logger.error({ ...log, retryInMs: delayMs }, 'could not publish an outbox event; will retry');
+  }
+}

@@ -1,0 +1,139 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import { createAuth } from '../auth/create-auth.js';
+import type { ServiceConfig } from '../config/service-config.js';
+import { createDataSource } from '../db/create-data-source.js';
+import { databaseReadinessCheck } from '../db/database-readiness-check.js';
+import { jwksReadinessCheck } from '../health/jwks-readiness-check.js';
+import { startManagementServer } from '../health/management-server.js';
+import { createApp } from '../http/create-app.js';
+import type { RouteDeclaration } from '../http/route-table.js';
+import { createLogger } from '../logging/logger.js';
+import { AmqpConnection } from '../messaging/amqp-connection.js';
+import { brokerReadinessCheck } from '../messaging/broker-readiness.js';
+import { startConsumer } from '../messaging/event-consumer.js';
+import { EventPublisher } from '../messaging/event-publisher.js';
+import { kitEntities, kitMigrations } from '../messaging/kit-migrations.js';
+import { OutboxRelay } from '../messaging/outbox-relay.js';
+import { createMetrics } from '../metrics/create-metrics.js';
+import { closeHttpServer } from '../shutdown/close-http-server.js';
+import { createShutdown, type Shutdown } from '../shutdown/create-shutdown.js';
+import { shutdownTelemetry } from '../telemetry/telemetry-shutdown.js';
+import type { ConfigOf, ServiceContext, ServiceDefinition } from './service-definition.js';
+
+export interface RunningService {
+  /** Base URL of the public HTTP port. */
+  readonly url: string;
+  /** Base URL of the management port (/healthz, /readyz, /metrics). */
+  readonly managementUrl: string;
+  /** Every route the service serves, with who may call it. */
+  readonly routes: readonly RouteDeclaration[];
+  readonly shutdown: Shutdown;
+}
+
+export interface StartOptions {
+  /** Called when shutdown ends; `process.exit` for a real process, a no-op for tests. */
+  readonly exit?: (code: number) => void;
+}
+
+export const serviceNameOf = (definition: { name: string }) => `${definition.name}-service`;
+
+/** The same entities and migrations for `run` and `migrate`: the service's own plus the kit's tables. */
+export function dataSourceFor<S extends z.ZodObject>(
+  definition: ServiceDefinition<S>,
+  config: ServiceConfig,
+) {
+  return createDataSource({
+    url: config.DATABASE_URL,
+    entities: [...kitEntities, ...(definition.entities as [])],
+    migrations: [...kitMigrations, ...(definition.migrations as [])],
+    applicationName: serviceNameOf(definition),
+  });
+}
+
+/**
+ * Starts a service in order: database, broker, outbox relay, consumers, then the HTTP ports.
+ * Shutdown runs the other way round: stop taking requests, finish what is in flight, then
+ * consumers, relay, broker and database.
+ */
+export async function startService<S extends z.ZodObject>(
+  definition: ServiceDefinition<S>,
+  config: ConfigOf<S>,
+  options: StartOptions = {},
+): Promise<RunningService> {
+  const name = serviceNameOf(definition);
+  const logger = createLogger({ name, level: config.LOG_LEVEL });
+  const shutdown = createShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger, exit: options.exit });
+  const metrics = createMetrics({ service: name });
+
+  const dataSource = dataSourceFor(definition, config);
+  await dataSource.initialize();
+
+  const amqp = new AmqpConnection({ url: config.AMQP_URL, logger, connectionName: name });
+  // Not awaited: a broker outage at start-up must not keep the service down. It reconnects in the
+  // background, readiness reports it, and the outbox holds events until it is back.
+  amqp.connect().catch((error: unknown) => logger.error({ err: error }, 'broker connection abandoned'));
+  const publisher = new EventPublisher({ amqp, logger, appId: name });
+  await publisher.start();
+  const relay = new OutboxRelay({ dataSource, publisher, logger });
+  relay.start();
+
+  const auth = createAuth({ issuer: config.OIDC_ISSUER_URL, jwksUri: config.OIDC_JWKS_URL, audience: config.OIDC_AUDIENCE });
+  const context: ServiceContext<ConfigOf<S>> = { config, logger, dataSource, auth, amqp, metrics };
+  const consumers = await Promise.all(
+    (definition.consumers?.(context) ?? []).map((consumer) => startConsumer({ ...consumer, amqp, dataSource, logger })),
+  );
+
+  const tables = definition.routes(context);
+  const app = createApp({
+    name,
+    logger,
+    bodyLimit: config.BODY_LIMIT,
+    metrics,
+    configure: (expressApp) => tables.forEach((table) => table.mountOn(expressApp)),
+  });
+  const server = app.listen(config.PORT, config.HOST);
+  await once(server, 'listening');
+
+  const management = await startManagementServer({
+    host: config.HOST,
+    port: config.MANAGEMENT_PORT,
+    registry: metrics.registry,
+    logger,
+    readiness: [
+      databaseReadinessCheck(dataSource),
+      brokerReadinessCheck(amqp),
+      jwksReadinessCheck(config.OIDC_JWKS_URL),
+      ...(definition.readiness?.(context) ?? []),
+    ],
+  });
+
+  shutdown.onShutdown('http server', () => closeHttpServer(server));
+  shutdown.onShutdown('consumers', async () => {
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+  });
+  shutdown.onShutdown('outbox relay', () => relay.stop());
+  shutdown.onShutdown('broker', () => amqp.close());
+  shutdown.onShutdown('database', () => dataSource.destroy());
+  shutdown.onShutdown('management server', () => management.close());
+  shutdown.onShutdown('telemetry', shutdownTelemetry);
+
+  const url = baseUrl(server, config.HOST);
+  logger.info({ url, managementPort: management.port }, `${name} started`);
+  return {
+    url,
+    managementUrl: `http://${hostForUrl(config.HOST)}:${management.port}`,
+    routes: tables.flatMap((table) => table.routes()),
+    shutdown,
+  };
+}
+
+function baseUrl(server: Server, host: string): string {
+  return `http://${hostForUrl(host)}:${(server.address() as AddressInfo).port}`;
+}
+
+function hostForUrl(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}

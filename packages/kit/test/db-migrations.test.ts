@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { pino } from 'pino';
+import { Column, Entity, PrimaryColumn, type DataSource } from 'typeorm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadEnvironment, loadSecrets, postgresAdminUrl } from '../../../dev/environment.js';
+import { createDataSource } from '../src/db/create-data-source.js';
+import { databaseReadinessCheck } from '../src/db/database-readiness-check.js';
+import { runMigrations } from '../src/db/run-migrations.js';
+import { kitEntities, kitMigrations } from '../src/messaging/kit-migrations.js';
+
+const env = loadEnvironment();
+const secrets = loadSecrets();
+const logger = pino({ level: 'silent' });
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl(env, secrets) });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A table only this test's entity describes: synchronize would create it, migrations never do. */
+@Entity({ name: 'never_synchronized' })
+class NeverSynchronized {
+  @PrimaryColumn({ type: 'integer' })
+  id!: number;
+
+  @Column({ type: 'text' })
+  name!: string;
+}
+
+describe('database migrations', () => {
+  const database = `kit_test_${randomBytes(6).toString('hex')}`;
+  const url = postgresAdminUrl(env, secrets, database);
+  const opened: DataSource[] = [];
+
+  async function openDataSource(databaseUrl = url): Promise<DataSource> {
+    const dataSource = createDataSource({
+      url: databaseUrl,
+      entities: [...kitEntities, NeverSynchronized],
+      migrations: kitMigrations,
+      logger,
+      applicationName: 'kit-db-test',
+    });
+    opened.push(dataSource);
+    return dataSource.initialize();
+  }
+
+  async function tables(dataSource: DataSource): Promise<string[]> {
+    const rows: { table_name: string }[] = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+    );
+    return rows.map((row) => row.table_name);
+  }
+
+  beforeAll(async () => {
+    await adminQuery(`CREATE DATABASE ${database}`);
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((dataSource) => dataSource.isInitialized && dataSource.destroy()));
+  });
+
+  afterAll(async () => {
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('when a data source initializes, then it creates no tables from entities', async () => {
+    const dataSource = await openDataSource();
+
+    expect(await tables(dataSource)).toEqual([]);
+  });
+
+  it('when migrations run on an empty database, then they create the outbox and processed-messages tables', async () => {
+    const dataSource = await openDataSource();
+
+    const ran = await runMigrations(dataSource);
+
+    expect(ran).toEqual(['CreateOutboxEvents1735689600000', 'CreateProcessedMessages1735689600001']);
+    expect(await tables(dataSource)).toEqual(['migrations', 'outbox_events', 'processed_messages']);
+    const outboxColumns: { column_name: string; data_type: string; is_nullable: string }[] = await dataSource.query(
+      `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+        WHERE table_name = 'outbox_events' ORDER BY ordinal_position`,
+    );
+    expect(outboxColumns).toEqual([
+      { column_name: 'id', data_type: 'uuid', is_nullable: 'NO' },
+      { column_name: 'type', data_type: 'text', is_nullable: 'NO' },
+      { column_name: 'payload', data_type: 'jsonb', is_nullable: 'NO' },
+      { column_name: 'created_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+      { column_name: 'published_at', data_type: 'timestamp with time zone', is_nullable: 'YES' },
+      { column_name: 'attempts', data_type: 'integer', is_nullable: 'NO' },
+      { column_name: 'last_error', data_type: 'text', is_nullable: 'YES' },
+      { column_name: 'next_attempt_at', data_type: 'timestamp with time zone', is_nullable: 'YES' },
+    ]);
+    const indexes: { indexdef: string }[] = await dataSource.query(
+      `SELECT indexdef FROM pg_indexes WHERE indexname = 'outbox_events_unpublished_idx'`,
+    );
+    expect(indexes).toEqual([
+      {
+        indexdef:
+          'CREATE INDEX outbox_events_unpublished_idx ON public.outbox_events USING btree (created_at) WHERE (published_at IS NULL)',
+      },
+    ]);
+    const processedColumns: { column_name: string; data_type: string }[] = await dataSource.query(
+      `SELECT column_name, data_type FROM information_schema.columns
+        WHERE table_name = 'processed_messages' ORDER BY ordinal_position`,
+    );
+    expect(processedColumns).toEqual([
+      { column_name: 'consumer', data_type: 'text' },
+      { column_name: 'message_id', data_type: 'uuid' },
+      { column_name: 'processed_at', data_type: 'timestamp with time zone' },
+    ]);
+  });
+
+  it('when migrations run again, then nothing runs and each migration is recorded once', async () => {
+    const dataSource = await openDataSource();
+
+    const ran = await runMigrations(dataSource);
+
+    expect(ran).toEqual([]);
+    const recorded: { name: string }[] = await dataSource.query(`SELECT name FROM migrations ORDER BY id`);
+    expect(recorded).toEqual([
+      { name: 'CreateOutboxEvents1735689600000' },
+      { name: 'CreateProcessedMessages1735689600001' },
+    ]);
+  });
+
+  it('when two replicas run migrations on a fresh database at once, then each migration runs exactly once', async () => {
+    const fresh = `kit_test_${randomBytes(6).toString('hex')}`;
+    await adminQuery(`CREATE DATABASE ${fresh}`);
+    try {
+      const [first, second] = await Promise.all([
+        openDataSource(postgresAdminUrl(env, secrets, fresh)),
+        openDataSource(postgresAdminUrl(env, secrets, fresh)),
+      ]);
+
+      const results = await Promise.all([runMigrations(first), runMigrations(second)]);
+
+      expect(results.map((names) => names.length).sort()).toEqual([0, 2]);
+      const recorded: { name: string }[] = await first.query(`SELECT name FROM migrations ORDER BY id`);
+      expect(recorded).toEqual([
+        { name: 'CreateOutboxEvents1735689600000' },
+        { name: 'CreateProcessedMessages1735689600001' },
+      ]);
+    } finally {
+      await Promise.all(opened.splice(0).map((dataSource) => dataSource.destroy()));
+      await adminQuery(`DROP DATABASE IF EXISTS ${fresh} WITH (FORCE)`);
+    }
+  });
+
+  it('when the database answers, then the readiness check passes', async () => {
+    const dataSource = await openDataSource();
+    const check = databaseReadinessCheck(dataSource);
+
+    expect(check.name).toBe('database');
+    await expect(check.check()).resolves.toBeUndefined();
+  });
+
+  it('when the data source is closed, then the readiness check fails', async () => {
+    const dataSource = await openDataSource();
+    await dataSource.destroy();
+
+    await expect(databaseReadinessCheck(dataSource).check()).rejects.toThrow(
+      'the database connection is not initialized',
+    );
+  });
+});

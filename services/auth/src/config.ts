@@ -1,0 +1,3 @@
+import { serviceConfigSchema } from '@platform/kit';
+
+export const authConfigSchema = serviceConfigSchema;

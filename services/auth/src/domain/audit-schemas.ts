@@ -1,0 +1,21 @@
+import { pageQuerySchema } from '@platform/kit';
+import { z } from 'zod';
+
+export const auditEntrySchema = z.object({
+  id: z.uuid(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+  requestId: z.string().nullable(),
+  occurredAt: z.iso.datetime(),
+});
+export type AuditEntryView = z.infer<typeof auditEntrySchema>;
+
+export const listAuditQuerySchema = pageQuerySchema.extend({
+  actor: z.string().min(1).max(200).optional(),
+  target: z.string().min(1).max(200).optional(),
+  action: z.string().min(1).max(100).optional(),
+});
+export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;

@@ -1,0 +1,4 @@
+import { serviceMain } from '@platform/kit';
+import { service } from './service.js';
+
+await serviceMain(service);
