@@ -82,10 +82,11 @@ describe('database migrations', () => {
 
     expect(ran).toEqual(['CreateOutboxEvents1735689600000', 'CreateProcessedMessages1735689600001']);
     expect(await tables(dataSource)).toEqual(['migrations', 'outbox_events', 'processed_messages']);
-    const outboxColumns: { column_name: string; data_type: string; is_nullable: string }[] = await dataSource.query(
-      `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+    const outboxColumns: { column_name: string; data_type: string; is_nullable: string }[] =
+      await dataSource.query(
+        `SELECT column_name, data_type, is_nullable FROM information_schema.columns
         WHERE table_name = 'outbox_events' ORDER BY ordinal_position`,
-    );
+      );
     expect(outboxColumns).toEqual([
       { column_name: 'id', data_type: 'uuid', is_nullable: 'NO' },
       { column_name: 'type', data_type: 'text', is_nullable: 'NO' },

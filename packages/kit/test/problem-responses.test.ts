@@ -68,7 +68,14 @@ describe('problem responses', () => {
 
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBe('30');
-    expect(response.body).toMatchObject({ title: 'Service Unavailable', detail: 'Billing is being migrated' });
+    expect(response.body).toEqual({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'Billing is being migrated',
+      instance: '/maintenance',
+      requestId: response.headers['x-request-id'],
+    });
   });
 
   it('when the body fails its schema, then a 400 problem lists every invalid field', async () => {
@@ -94,7 +101,10 @@ describe('problem responses', () => {
   });
 
   it('when there is no JSON body at all, then the problem names the body itself', async () => {
-    const response = await request(buildApp().app).post('/users').set('content-type', 'text/plain').send('hi');
+    const response = await request(buildApp().app)
+      .post('/users')
+      .set('content-type', 'text/plain')
+      .send('hi');
 
     expect(response.status).toBe(400);
     expect(response.body.errors).toEqual([
@@ -186,10 +196,13 @@ describe('problem responses', () => {
       .send('{}');
 
     expect(response.status).toBe(415);
-    expect(response.body).toMatchObject({
+    expect(response.body).toEqual({
+      type: 'about:blank',
       title: 'Unsupported Media Type',
       status: 415,
-      detail: 'Unsupported charset "LATIN1"',
+      detail: 'Unsupported charset "latin1"',
+      instance: '/users',
+      requestId: response.headers['x-request-id'],
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { DestinationStream } from 'pino';
+import type { LogLevel } from '../src/config/service-config.js';
 import { createApp } from '../src/http/create-app.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createMetrics, type Metrics } from '../src/metrics/create-metrics.js';
@@ -19,10 +20,10 @@ export interface TestApp {
   readonly logs: () => Record<string, unknown>[];
 }
 
-/** The kit's app exactly as a service builds it, with a 1kb body limit and logs captured at warn and above. */
-export function createTestApp(configure: (app: Express) => void): TestApp {
+/** The kit's app exactly as a service builds it, with a 1kb body limit and its logs captured. */
+export function createTestApp(configure: (app: Express) => void, level: LogLevel = 'warn'): TestApp {
   const { destination, lines } = captureLogs();
-  const logger = createLogger({ name: 'kit-test', level: 'warn', destination });
+  const logger = createLogger({ name: 'kit-test', level, destination });
   const metrics = createMetrics({ service: 'kit-test' });
   const app = createApp({ name: 'kit-test', logger, bodyLimit: '1kb', metrics, configure });
   return { app, metrics, logs: lines };

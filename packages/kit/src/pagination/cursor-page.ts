@@ -30,7 +30,9 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | undef
   try {
     return positionSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw badRequest('The cursor is not one this API issued', [{ field: 'cursor', message: 'invalid cursor' }]);
+    throw badRequest('The cursor is not one this API issued', [
+      { field: 'cursor', message: 'invalid cursor' },
+    ]);
   }
 }
 

@@ -80,10 +80,16 @@ export async function startService<S extends z.ZodObject>(
   const relay = new OutboxRelay({ dataSource, publisher, logger });
   relay.start();
 
-  const auth = createAuth({ issuer: config.OIDC_ISSUER_URL, jwksUri: config.OIDC_JWKS_URL, audience: config.OIDC_AUDIENCE });
+  const auth = createAuth({
+    issuer: config.OIDC_ISSUER_URL,
+    jwksUri: config.OIDC_JWKS_URL,
+    audience: config.OIDC_AUDIENCE,
+  });
   const context: ServiceContext<ConfigOf<S>> = { config, logger, dataSource, auth, amqp, metrics };
   const consumers = await Promise.all(
-    (definition.consumers?.(context) ?? []).map((consumer) => startConsumer({ ...consumer, amqp, dataSource, logger })),
+    (definition.consumers?.(context) ?? []).map((consumer) =>
+      startConsumer({ ...consumer, amqp, dataSource, logger }),
+    ),
   );
 
   const tables = definition.routes(context);

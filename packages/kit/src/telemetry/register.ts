@@ -35,7 +35,8 @@ if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
         // Probes and scrapes every few seconds would bury the real traffic.
         ignoreIncomingRequestHook: (req) => probePaths.has((req.url ?? '').split('?')[0] ?? ''),
       }),
-      new express.ExpressInstrumentation(),
+      // One span per route handler; a span for every middleware (helmet, body parser…) is noise.
+      new express.ExpressInstrumentation({ ignoreLayersType: [express.ExpressLayerType.MIDDLEWARE] }),
       new pg.PgInstrumentation(),
       new amqplib.AmqplibInstrumentation(),
       // Log correlation only (the logger's mixin does the same); logs are not sent over OTLP.

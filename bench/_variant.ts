@@ -1,0 +1,18 @@
+import express from 'express';
+import helmet from 'helmet';
+import { createApp, createAuth, createLogger, createMetrics, RouteTable, requestId } from '@platform/kit';
+import { oidcOf, loadEnvironment } from '/work/main/dev/environment.js';
+import { pinoHttp } from 'pino-http';
+const v = process.env.V!;
+const oidc = oidcOf(loadEnvironment());
+const auth = createAuth({ issuer: oidc.issuer, jwksUri: oidc.jwksUri, audience: oidc.audience });
+const logger = createLogger({ name: 'bench', level: 'info', destination: { write: () => undefined } as never });
+const app = express();
+if (v.includes('h')) app.use(helmet());
+if (v.includes('r')) app.use(requestId());
+if (v.includes('l')) app.use(pinoHttp({ logger }));
+if (v.includes('m')) app.use(createMetrics({ service: 'x' }).httpMetrics);
+if (v.includes('j')) app.use(express.json());
+const mw = v.includes('a') ? [auth.authenticate, auth.requireRoles('user')] : [];
+app.get('/hello', ...mw, (_req, res) => { res.json({ hello: 'world' }); });
+const s = app.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: (s.address() as any).port }) + '\n'));

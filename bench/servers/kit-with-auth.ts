@@ -1,0 +1,20 @@
+/** The kit's full app (helmet, request id, logs, metrics, problems) with the JWT check on the same route. */
+import { createApp, createAuth, createLogger, createMetrics, RouteTable } from '@platform/kit';
+import { oidcOf, loadEnvironment } from '../../dev/environment.js';
+import { announce } from './announce.js';
+
+const oidc = oidcOf(loadEnvironment());
+const auth = createAuth({ issuer: oidc.issuer, jwksUri: oidc.jwksUri, audience: oidc.audience });
+// Request logs at info are part of the kit's cost in production, so they are measured too.
+const logger = createLogger({ name: 'bench', level: 'info', destination: { write: () => undefined } as never });
+const routes = new RouteTable({ auth }).get('/hello', { roles: ['user'] }, (_req, res) => {
+  res.json({ hello: 'world' });
+});
+const app = createApp({
+  name: 'bench',
+  logger,
+  bodyLimit: '100kb',
+  metrics: createMetrics({ service: 'bench' }),
+  configure: (expressApp) => routes.mountOn(expressApp),
+});
+const server = app.listen(0, '127.0.0.1', () => announce(server));

@@ -1,0 +1,282 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import pg from 'pg';
+import { pino } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '@platform/contracts';
+import { amqpUrl, loadEnvironment, loadSecrets, postgresAdminUrl } from '../../../dev/environment.js';
+import { startBroker, stopBroker } from '../../../dev/stack-control.js';
+import { createDataSource } from '../src/db/create-data-source.js';
+import { runMigrations } from '../src/db/run-migrations.js';
+import { AmqpConnection } from '../src/messaging/amqp-connection.js';
+import { createEvent } from '../src/messaging/create-event.js';
+import { startConsumer, type ConsumerHandle, type EventHandler } from '../src/messaging/event-consumer.js';
+import { EventPublisher } from '../src/messaging/event-publisher.js';
+import { kitEntities, kitMigrations } from '../src/messaging/kit-migrations.js';
+import { EVENTS_EXCHANGE } from '../src/messaging/topology.js';
+
+const env = loadEnvironment();
+const secrets = loadSecrets();
+const url = amqpUrl(env, secrets);
+const logger = pino({ level: 'silent' });
+const run = randomBytes(6).toString('hex');
+const database = `kit_test_${run}`;
+const consumerName = `kit-test-${run}`;
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl(env, secrets) });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const settle = (ms = 1000) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('idempotent consumer', () => {
+  let dataSource: DataSource;
+  let amqp: AmqpConnection;
+  let publisher: EventPublisher;
+  let admin: ChannelModel;
+  let channel: Channel;
+  let consumers: ConsumerHandle[] = [];
+  const queues: string[] = [];
+  let testNumber = 0;
+
+  /** A fresh queue and event type per test, so tests (and the running services) never share messages. */
+  async function consume(handler: EventHandler, options: { maxAttempts?: number } = {}) {
+    testNumber += 1;
+    const queue = `kit-test.${run}.consumer-${testNumber}`;
+    const type = `kit-test.${run}.event-${testNumber}`;
+    queues.push(queue, `${queue}.retry`, `${queue}.dlq`);
+    const consumer = await startConsumer({
+      amqp,
+      dataSource,
+      consumerName,
+      queue,
+      routingKeys: [type],
+      handler,
+      maxAttempts: options.maxAttempts ?? 5,
+      backoffMs: () => 100,
+      prefetch: 10,
+      logger,
+    });
+    consumers.push(consumer);
+    return { queue, type };
+  }
+
+  /** The handler's side effect: a row per applied event, in the handler's transaction. */
+  async function record(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
+    await manager.query('INSERT INTO applied_events (event_id, subject) VALUES ($1, $2)', [
+      envelope.id,
+      envelope.subject,
+    ]);
+  }
+
+  async function appliedCount(eventId: string): Promise<number> {
+    const rows: { count: number }[] = await dataSource.query(
+      'SELECT count(*)::int AS count FROM applied_events WHERE event_id = $1',
+      [eventId],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
+  async function processedCount(eventId: string): Promise<number> {
+    const rows: { count: number }[] = await dataSource.query(
+      'SELECT count(*)::int AS count FROM processed_messages WHERE consumer = $1 AND message_id = $2',
+      [consumerName, eventId],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
+  async function nextMessage(queue: string, timeoutMs = 10_000): Promise<GetMessage> {
+    return eventually(
+      async () => (await channel.get(queue, { noAck: true })) || undefined,
+      timeoutMs,
+      `a message on ${queue}`,
+    );
+  }
+
+  async function messageCount(queue: string): Promise<number> {
+    return (await channel.checkQueue(queue)).messageCount;
+  }
+
+  beforeAll(async () => {
+    await adminQuery(`CREATE DATABASE ${database}`);
+    dataSource = await createDataSource({
+      url: postgresAdminUrl(env, secrets, database),
+      entities: kitEntities,
+      migrations: kitMigrations,
+      logger,
+    }).initialize();
+    await runMigrations(dataSource);
+    await dataSource.query('CREATE TABLE applied_events (event_id uuid NOT NULL, subject text NOT NULL)');
+    amqp = new AmqpConnection({
+      url,
+      logger,
+      connectionName: 'kit-consumer-test',
+      initialDelayMs: 200,
+      maxDelayMs: 1000,
+    });
+    await amqp.connect();
+    publisher = new EventPublisher({ amqp, logger });
+    await publisher.start();
+    admin = await connect(url);
+    admin.on('error', () => undefined);
+    channel = await admin.createChannel();
+  });
+
+  afterEach(async () => {
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+    consumers = [];
+    // Its own connection: the shared one may have died with a broker restart in the test.
+    const cleanup = await connect(url);
+    const cleanupChannel = await cleanup.createChannel();
+    for (const queue of queues.splice(0)) await cleanupChannel.deleteQueue(queue);
+    await cleanup.close();
+  });
+
+  afterAll(async () => {
+    await admin.close();
+    await amqp.close();
+    await dataSource.destroy();
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('when the same message is delivered twice, then it is applied once', async () => {
+    let calls = 0;
+    const { type } = await consume(async (envelope, manager) => {
+      calls += 1;
+      await record(envelope, manager);
+    });
+    const envelope = createEvent({ type, version: 1, subject: 'user-1', data: { userId: 'user-1' } });
+
+    await publisher.publish(envelope);
+    await publisher.publish(envelope);
+
+    await eventually(
+      async () => ((await processedCount(envelope.id)) === 1 ? true : undefined),
+      10_000,
+      'applying',
+    );
+    await settle();
+    expect(await appliedCount(envelope.id)).toBe(1);
+    expect(calls).toBe(1);
+  });
+
+  it('when the handler fails once and then succeeds, then the message is retried and applied once', async () => {
+    const attempts: number[] = [];
+    const { queue, type } = await consume(async (envelope, manager) => {
+      await record(envelope, manager);
+      attempts.push(attempts.length + 1);
+      if (attempts.length === 1) throw new Error('transient failure');
+    });
+    const envelope = createEvent({ type, version: 1, subject: 'user-2', data: { userId: 'user-2' } });
+
+    await publisher.publish(envelope);
+
+    await eventually(
+      async () => ((await processedCount(envelope.id)) === 1 ? true : undefined),
+      10_000,
+      'applying',
+    );
+    await settle();
+    expect(attempts).toEqual([1, 2]);
+    // The first attempt's insert rolled back with its failure.
+    expect(await appliedCount(envelope.id)).toBe(1);
+    expect(await messageCount(`${queue}.dlq`)).toBe(0);
+    expect(await messageCount(`${queue}.retry`)).toBe(0);
+  });
+
+  it('when the handler always fails, then after maxAttempts the message is in the DLQ with the reason', async () => {
+    let calls = 0;
+    const { queue, type } = await consume(
+      async (envelope, manager) => {
+        calls += 1;
+        await record(envelope, manager);
+        throw new Error('the account does not exist');
+      },
+      { maxAttempts: 3 },
+    );
+    const envelope = createEvent({ type, version: 1, subject: 'user-3', data: { userId: 'user-3' } });
+
+    await publisher.publish(envelope);
+
+    const dead = await nextMessage(`${queue}.dlq`);
+    expect(JSON.parse(dead.content.toString('utf8'))).toEqual(envelope);
+    expect(dead.properties.messageId).toBe(envelope.id);
+    expect(dead.properties.headers?.['x-failure-reason']).toBe('the account does not exist');
+    expect(dead.properties.headers?.['x-attempts']).toBe(3);
+    expect(dead.properties.headers?.['x-consumer']).toBe(consumerName);
+    expect(dead.properties.headers?.['x-original-routing-key']).toBe(type);
+    expect(calls).toBe(3);
+    expect(await appliedCount(envelope.id)).toBe(0);
+    expect(await processedCount(envelope.id)).toBe(0);
+  });
+
+  it('when a message is not a valid envelope, then it goes to the DLQ without retries', async () => {
+    let calls = 0;
+    const { queue, type } = await consume(async () => {
+      calls += 1;
+    });
+
+    channel.publish(EVENTS_EXCHANGE, type, Buffer.from('{"not": "an envelope"'), { messageId: 'broken-1' });
+    channel.publish(EVENTS_EXCHANGE, type, Buffer.from(JSON.stringify({ id: 'not-a-uuid', type })), {
+      messageId: 'broken-2',
+    });
+
+    const first = await nextMessage(`${queue}.dlq`);
+    const second = await nextMessage(`${queue}.dlq`);
+    expect(first.properties.messageId).toBe('broken-1');
+    expect(String(first.properties.headers?.['x-failure-reason'])).toMatch(/^invalid event envelope: .*JSON/);
+    expect(first.properties.headers?.['x-attempts']).toBe(1);
+    expect(second.properties.messageId).toBe('broken-2');
+    expect(String(second.properties.headers?.['x-failure-reason'])).toMatch(/^invalid event envelope: /);
+    expect(second.content.toString('utf8')).toBe(JSON.stringify({ id: 'not-a-uuid', type }));
+    await settle(500);
+    expect(calls).toBe(0);
+    expect(await messageCount(`${queue}.retry`)).toBe(0);
+    expect(await messageCount(queue)).toBe(0);
+  });
+
+  it('when the broker restarts, then the consumer is re-created and applies new messages', async () => {
+    const { type } = await consume(record);
+    await stopBroker();
+    try {
+      await eventually(async () => (amqp.isConnected() ? undefined : true), 10_000, 'noticing the outage');
+    } finally {
+      await startBroker();
+    }
+    await eventually(async () => (amqp.isConnected() ? true : undefined), 30_000, 'reconnecting');
+    admin = await connect(url);
+    admin.on('error', () => undefined);
+    channel = await admin.createChannel();
+    const envelope = createEvent({ type, version: 1, subject: 'user-4', data: { userId: 'user-4' } });
+
+    await publisher.publish(envelope);
+
+    await eventually(
+      async () => ((await appliedCount(envelope.id)) === 1 ? true : undefined),
+      10_000,
+      'applying',
+    );
+    expect(await processedCount(envelope.id)).toBe(1);
+  }, 90_000);
+});

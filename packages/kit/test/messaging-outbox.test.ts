@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import pg from 'pg';
+import { pino } from 'pino';
+import type { DataSource } from 'typeorm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { amqpUrl, loadEnvironment, loadSecrets, postgresAdminUrl } from '../../../dev/environment.js';
+import { startBroker, stopBroker } from '../../../dev/stack-control.js';
+import { createDataSource } from '../src/db/create-data-source.js';
+import { runMigrations } from '../src/db/run-migrations.js';
+import { AmqpConnection } from '../src/messaging/amqp-connection.js';
+import { createEvent } from '../src/messaging/create-event.js';
+import { enqueueEvent } from '../src/messaging/enqueue-event.js';
+import { EventPublisher } from '../src/messaging/event-publisher.js';
+import { kitEntities, kitMigrations } from '../src/messaging/kit-migrations.js';
+import { OutboxRelay } from '../src/messaging/outbox-relay.js';
+import { EVENTS_EXCHANGE } from '../src/messaging/topology.js';
+
+const env = loadEnvironment();
+const secrets = loadSecrets();
+const url = amqpUrl(env, secrets);
+const logger = pino({ level: 'silent' });
+const run = randomBytes(6).toString('hex');
+const database = `kit_test_${run}`;
+// An event type no service binds, so these tests never feed the running services.
+const eventType = `kit-test.${run}.account_opened`;
+const queue = `kit-test.${run}.outbox`;
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl(env, secrets) });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Everything on the queue after the relay has had `settleMs` to publish anything extra. */
+async function drain(channel: Channel, settleMs = 1500): Promise<GetMessage[]> {
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const messages: GetMessage[] = [];
+  for (;;) {
+    const message = await channel.get(queue, { noAck: true });
+    if (!message) return messages;
+    messages.push(message);
+  }
+}
+
+interface OutboxState {
+  published: boolean;
+  attempts: number;
+}
+
+describe('transactional outbox', () => {
+  let dataSource: DataSource;
+  let amqp: AmqpConnection;
+  let publisher: EventPublisher;
+  let admin: ChannelModel;
+  let channel: Channel;
+  const relays: OutboxRelay[] = [];
+
+  function startRelay(): OutboxRelay {
+    const relay = new OutboxRelay({ dataSource, publisher, logger, pollIntervalMs: 100, maxBackoffMs: 1000 });
+    relays.push(relay);
+    relay.start();
+    return relay;
+  }
+
+  async function openAccount(id: string, options: { rollback?: boolean } = {}) {
+    const envelope = createEvent({ type: eventType, version: 1, subject: id, data: { accountId: id } });
+    await dataSource
+      .transaction(async (manager) => {
+        await manager.query('INSERT INTO accounts (id) VALUES ($1)', [id]);
+        await enqueueEvent(manager, envelope);
+        if (options.rollback) throw new Error('rolled back on purpose');
+      })
+      .catch((error: unknown) => {
+        if (!options.rollback) throw error;
+      });
+    return envelope;
+  }
+
+  async function outboxRow(id: string): Promise<OutboxState | undefined> {
+    const rows: { published: boolean; attempts: number }[] = await dataSource.query(
+      'SELECT published_at IS NOT NULL AS published, attempts FROM outbox_events WHERE id = $1',
+      [id],
+    );
+    return rows[0];
+  }
+
+  async function openAdminChannel(): Promise<void> {
+    admin = await connect(url);
+    channel = await admin.createChannel();
+    await channel.assertQueue(queue, { durable: true });
+    await channel.bindQueue(queue, EVENTS_EXCHANGE, eventType);
+  }
+
+  beforeAll(async () => {
+    await adminQuery(`CREATE DATABASE ${database}`);
+    dataSource = await createDataSource({
+      url: postgresAdminUrl(env, secrets, database),
+      entities: kitEntities,
+      migrations: kitMigrations,
+      logger,
+    }).initialize();
+    await runMigrations(dataSource);
+    await dataSource.query('CREATE TABLE accounts (id text PRIMARY KEY)');
+    amqp = new AmqpConnection({
+      url,
+      logger,
+      connectionName: 'kit-outbox-test',
+      initialDelayMs: 200,
+      maxDelayMs: 1000,
+    });
+    await amqp.connect();
+    publisher = new EventPublisher({ amqp, logger });
+    await publisher.start();
+    await openAdminChannel();
+  });
+
+  beforeEach(async () => {
+    await channel.purgeQueue(queue);
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+  });
+
+  afterAll(async () => {
+    await channel.deleteQueue(queue);
+    await admin.close();
+    await amqp.close();
+    await dataSource.destroy();
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('when a state change and its event commit together, then the event is published exactly once', async () => {
+    startRelay();
+
+    const envelope = await openAccount(`account-${randomBytes(4).toString('hex')}`);
+
+    await eventually(
+      async () => ((await outboxRow(envelope.id))?.published ? true : undefined),
+      10_000,
+      'publish',
+    );
+    const messages = await drain(channel);
+    expect(messages.map((message) => JSON.parse(message.content.toString('utf8')))).toEqual([envelope]);
+    expect(await outboxRow(envelope.id)).toEqual({ published: true, attempts: 0 });
+  });
+
+  it('when the transaction rolls back, then neither the state change nor the event exists and nothing is published', async () => {
+    startRelay();
+    const id = `account-${randomBytes(4).toString('hex')}`;
+
+    const envelope = await openAccount(id, { rollback: true });
+
+    expect(await drain(channel)).toEqual([]);
+    expect(await outboxRow(envelope.id)).toBeUndefined();
+    expect(await dataSource.query('SELECT id FROM accounts WHERE id = $1', [id])).toEqual([]);
+  });
+
+  it('when an event is enqueued outside a transaction, then it is refused', async () => {
+    const envelope = createEvent({ type: eventType, version: 1, subject: 'x', data: {} });
+
+    await expect(enqueueEvent(dataSource.manager, envelope)).rejects.toThrow(
+      'enqueueEvent needs the EntityManager of an open transaction (dataSource.transaction(...))',
+    );
+  });
+
+  it('when two relays share the outbox, then every event is published exactly once', async () => {
+    startRelay();
+    startRelay();
+
+    const envelopes = [];
+    for (let index = 0; index < 60; index += 1) envelopes.push(await openAccount(`account-${run}-${index}`));
+
+    await eventually(
+      async () => {
+        const rows: { pending: number }[] = await dataSource.query(
+          'SELECT count(*)::int AS pending FROM outbox_events WHERE published_at IS NULL',
+        );
+        return rows[0]?.pending === 0 ? true : undefined;
+      },
+      15_000,
+      'publishing all events',
+    );
+    const ids = (await drain(channel)).map((message) => String(message.properties.messageId));
+    expect(ids.sort()).toEqual(envelopes.map((envelope) => envelope.id).sort());
+  });
+
+  it('when the commit happens while the broker is down, then after it returns the event arrives exactly once', async () => {
+    startRelay();
+    // The test's own channel dies with the broker; it is reopened afterwards.
+    admin.on('error', () => undefined);
+    await stopBroker();
+    let envelope;
+    try {
+      await eventually(async () => (amqp.isConnected() ? undefined : true), 10_000, 'noticing the outage');
+
+      envelope = await openAccount(`account-${randomBytes(4).toString('hex')}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await outboxRow(envelope.id))?.published).toBe(false);
+    } finally {
+      await startBroker();
+    }
+
+    await eventually(async () => (amqp.isConnected() ? true : undefined), 30_000, 'reconnecting');
+    await eventually(
+      async () => ((await outboxRow(envelope.id))?.published ? true : undefined),
+      15_000,
+      'publish',
+    );
+    await openAdminChannel();
+    const messages = await drain(channel);
+    expect(messages.map((message) => String(message.properties.messageId))).toEqual([envelope.id]);
+    expect((await outboxRow(envelope.id))?.published).toBe(true);
+  }, 90_000);
+});
