@@ -121,8 +121,19 @@ export {
 export { startService, type RunningService, type StartOptions } from './service/start-service.js';
 export { serviceMain } from './service/service-main.js';
 
-export { ClientCredentialsTokens, type ClientCredentialsOptions } from './keycloak/client-credentials-tokens.js';
-export { createKeycloakAdmin, type KeycloakAdmin, type KeycloakAdminOptions } from './keycloak/keycloak-admin.js';
+export {
+  ClientCredentialsTokens,
+  type ClientCredentialsOptions,
+} from './keycloak/client-credentials-tokens.js';
+export {
+  createKeycloakAdmin,
+  type KeycloakAdmin,
+  type KeycloakAdminOptions,
+} from './keycloak/keycloak-admin.js';
 export { isTransportFailure, KeycloakUnavailable } from './keycloak/keycloak-unavailable.js';
-export { keycloakReason, keycloakRetryAfterSeconds, problemFromKeycloakError } from './keycloak/keycloak-problem.js';
+export {
+  keycloakReason,
+  keycloakRetryAfterSeconds,
+  problemFromKeycloakError,
+} from './keycloak/keycloak-problem.js';
 export { keycloakAdminConfigSchema, serviceClientConfigSchema } from './config/keycloak-config.js';

@@ -1,19 +1,27 @@
-import { Router } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { createAuth } from '../src/auth/create-auth.js';
 import { notFound } from '../src/errors/problems.js';
+import { RouteTable } from '../src/http/route-table.js';
 import { createTestApp } from './test-app.js';
+
+// Public routes never consult the token verifier, so its URLs are never fetched.
+const auth = createAuth({
+  issuer: 'http://127.0.0.1:9/realms/x',
+  jwksUri: 'http://127.0.0.1:9/certs',
+  audience: 'x',
+});
 
 function buildApp() {
   return createTestApp((app) => {
-    const things = Router();
-    things.get('/:id', (req, res) => {
-      res.json({ id: req.params.id });
-    });
-    things.get('/:id/owner', () => {
-      throw notFound('The thing has no owner');
-    });
-    app.use('/things', things);
+    new RouteTable({ auth, basePath: '/things' })
+      .get('/:id', { public: true }, (req, res) => {
+        res.json({ id: req.params.id });
+      })
+      .get('/:id/owner', { public: true }, () => {
+        throw notFound('The thing has no owner');
+      })
+      .mountOn(app);
     app.get('/', (_req, res) => {
       res.json({ ok: true });
     });

@@ -183,6 +183,35 @@ describe('transactional outbox', () => {
     );
   });
 
+  it('when an event cannot be routed, then its row records the failure and backs off while the others go out', async () => {
+    startRelay();
+    const unroutable = createEvent({ type: `kit-test.${run}.unbound`, version: 1, subject: 'x', data: {} });
+    await dataSource.transaction((manager) => enqueueEvent(manager, unroutable));
+
+    const routable = await openAccount(`account-${randomBytes(4).toString('hex')}`);
+
+    await eventually(
+      async () => ((await outboxRow(routable.id))?.published ? true : undefined),
+      10_000,
+      'publish',
+    );
+    const rows: { published: boolean; attempts: number; last_error: string; backing_off: boolean }[] =
+      await dataSource.query(
+        `SELECT published_at IS NOT NULL AS published, attempts, last_error, next_attempt_at > now() AS backing_off
+           FROM outbox_events WHERE id = $1`,
+        [unroutable.id],
+      );
+    expect(rows).toEqual([
+      {
+        published: false,
+        attempts: 1,
+        last_error: `no queue is bound for kit-test.${run}.unbound; event ${unroutable.id}`,
+        backing_off: true,
+      },
+    ]);
+    await dataSource.query('DELETE FROM outbox_events WHERE id = $1', [unroutable.id]);
+  });
+
   it('when two relays share the outbox, then every event is published exactly once', async () => {
     startRelay();
     startRelay();

@@ -5,6 +5,7 @@ import type { HttpProblem } from './http-problem.js';
 const standardMembers = new Set(['type', 'title', 'status', 'detail', 'instance', 'requestId']);
 
 export function sendProblem(req: Request, res: Response, problem: HttpProblem): void {
+  const requestId = requestIdOf(req);
   const extensions = Object.fromEntries(
     Object.entries(problem.extensions).filter(([name]) => !standardMembers.has(name)),
   );
@@ -18,7 +19,7 @@ export function sendProblem(req: Request, res: Response, problem: HttpProblem): 
       status: problem.status,
       ...(problem.detail === undefined ? {} : { detail: problem.detail }),
       instance: pathOf(req),
-      ...(requestIdOf(req) === undefined ? {} : { requestId: requestIdOf(req) }),
+      ...(requestId === undefined ? {} : { requestId }),
       ...extensions,
     });
 }

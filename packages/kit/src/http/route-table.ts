@@ -1,6 +1,7 @@
 import { Router, type Express, type RequestHandler } from 'express';
 import type { Auth } from '../auth/create-auth.js';
 import { joinRoutePath } from './join-route-path.js';
+import { setRouteTemplate } from './route-template.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -79,7 +80,11 @@ export class RouteTable {
       throw new Error(`${method} ${fullPath} is declared twice`);
     }
     this.#declarations.push({ method, path: fullPath, access });
-    this.router[lowerCase(method)](path, ...this.#guardsFor(access), ...handlers);
+    const markRoute: RequestHandler = (_req, res, next) => {
+      setRouteTemplate(res, fullPath);
+      next();
+    };
+    this.router[lowerCase(method)](path, markRoute, ...this.#guardsFor(access), ...handlers);
     return this;
   }
 

@@ -64,14 +64,18 @@ export class ClientCredentialsTokens {
       });
     } catch (error) {
       if (isTransportFailure(error)) {
-        throw new KeycloakUnavailable(`token endpoint unreachable: ${(error as Error).message}`, { cause: error });
+        throw new KeycloakUnavailable(`token endpoint unreachable: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       throw error;
     }
     if (response.status >= 500) throw new KeycloakUnavailable(`token endpoint answered ${response.status}`);
     if (!response.ok) {
       // A rejected client (wrong secret, disabled client) is a configuration fault, not the caller's.
-      throw new Error(`client ${this.options.clientId} was refused a token: ${response.status} ${await response.text()}`);
+      throw new Error(
+        `client ${this.options.clientId} was refused a token: ${response.status} ${await response.text()}`,
+      );
     }
     const body = (await response.json()) as { access_token: string; expires_in: number };
     const lifetimeMs = body.expires_in * 1000;

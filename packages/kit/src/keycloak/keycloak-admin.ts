@@ -14,7 +14,12 @@ export interface KeycloakAdminOptions {
 export type KeycloakAdmin = KeycloakAdminClient;
 
 /** An Admin API client for one realm, authenticated with the service's own token provider. */
-export function createKeycloakAdmin({ url, realm, tokens, timeoutMs = 5_000 }: KeycloakAdminOptions): KeycloakAdmin {
+export function createKeycloakAdmin({
+  url,
+  realm,
+  tokens,
+  timeoutMs = 5_000,
+}: KeycloakAdminOptions): KeycloakAdmin {
   const client = new KeycloakAdminClient({ baseUrl: url, realmName: realm, timeout: timeoutMs });
   client.registerTokenProvider({ getAccessToken: () => tokens.getAccessToken() });
   return client;

@@ -16,7 +16,10 @@ interface AdminClientError {
  */
 export function problemFromKeycloakError(error: unknown): HttpProblem | undefined {
   if (error instanceof KeycloakUnavailable || isTransportFailure(error)) {
-    return serviceUnavailable('The identity provider is unavailable; try again shortly', keycloakRetryAfterSeconds);
+    return serviceUnavailable(
+      'The identity provider is unavailable; try again shortly',
+      keycloakRetryAfterSeconds,
+    );
   }
   const status = (error as AdminClientError)?.response?.status;
   if (typeof status !== 'number') return undefined;
@@ -32,7 +35,8 @@ export function problemFromKeycloakError(error: unknown): HttpProblem | undefine
 
 /** Keycloak answers with `errorMessage` (user and password policy errors) or `error`/`error_description`. */
 export function keycloakReason(data: unknown): string | undefined {
-  if (typeof data !== 'object' || data === null) return typeof data === 'string' && data !== '' ? data : undefined;
+  if (typeof data !== 'object' || data === null)
+    return typeof data === 'string' && data !== '' ? data : undefined;
   const record = data as Record<string, unknown>;
   for (const key of ['errorMessage', 'error_description', 'error']) {
     const value = record[key];

@@ -124,8 +124,9 @@ export class AmqpConnection {
         });
         const opened: ChannelModel = connection;
         const lost = new Promise<Error | undefined>((resolve) => opened.once('close', resolve));
-        // Without an 'error' listener an EventEmitter throws; the 'close' that follows drives the loop.
-        opened.on('error', (error: Error) => this.logger.warn({ err: error }, 'AMQP connection error'));
+        // Without an 'error' listener an EventEmitter throws. The 'close' that follows carries the
+        // same error and drives the loop, so this only adds detail at debug level.
+        opened.on('error', (error: Error) => this.logger.debug({ err: error }, 'AMQP connection error'));
         opened.on('blocked', (reason: string) =>
           this.logger.warn({ reason }, 'the broker blocked publishing on this connection'),
         );

@@ -9,7 +9,7 @@ import type {
 } from 'amqplib';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger as PinoLogger } from 'pino';
-import { parseEventEnvelope, type EventEnvelope } from '@platform/contracts';
+import { eventEnvelopeSchema, type EventEnvelope } from '@platform/contracts';
 import type { AmqpConnection, ConnectedSubscription } from './amqp-connection.js';
 import { assertEventsExchange, deadLetterQueueName, EVENTS_EXCHANGE, retryQueueName } from './topology.js';
 
@@ -183,12 +183,10 @@ class EventConsumer implements ConsumerHandle {
 
   private async process(state: ChannelState, message: ConsumeMessage): Promise<void> {
     const attempt = attemptOf(message);
-    let envelope: EventEnvelope;
-    try {
-      envelope = parseEventEnvelope(JSON.parse(message.content.toString('utf8')));
-    } catch (error) {
+    const read = readEnvelope(message);
+    if (!read.ok) {
       // A message that cannot be read will never be readable: no retries.
-      const reason = `invalid event envelope: ${errorMessage(error)}`;
+      const reason = `invalid event envelope: ${read.problem}`;
       this.logger.error(
         { queue: this.options.queue, messageId: message.properties.messageId, reason },
         reason,
@@ -201,6 +199,7 @@ class EventConsumer implements ConsumerHandle {
       return;
     }
 
+    const envelope = read.envelope;
     const log = { eventId: envelope.id, type: envelope.type, consumer: this.options.consumerName, attempt };
     try {
       const applied = await this.apply(envelope);
@@ -343,6 +342,23 @@ class HandlerFailure extends Error {
   constructor(cause: unknown) {
     super(errorMessage(cause), { cause });
   }
+}
+
+function readEnvelope(
+  message: ConsumeMessage,
+): { ok: true; envelope: EventEnvelope } | { ok: false; problem: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(message.content.toString('utf8'));
+  } catch (error) {
+    return { ok: false, problem: `not JSON (${errorMessage(error)})` };
+  }
+  const parsed = eventEnvelopeSchema.safeParse(json);
+  if (parsed.success) return { ok: true, envelope: parsed.data as EventEnvelope };
+  const problems = parsed.error.issues.map(
+    (issue) => `${issue.path.join('.') || 'envelope'}: ${issue.message}`,
+  );
+  return { ok: false, problem: problems.join('; ') };
 }
 
 function attemptOf(message: ConsumeMessage): number {

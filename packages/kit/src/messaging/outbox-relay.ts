@@ -43,6 +43,7 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly rowBackoff: { initialMs: number; maxMs: number };
   private stopping: AbortController | undefined;
   private running: Promise<void> | undefined;
 
@@ -50,7 +51,10 @@ export class OutboxRelay {
     this.logger = options.logger;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batchSize = options.batchSize ?? 50;
-    this.backoff = { initialMs: Math.max(this.pollIntervalMs, 100), maxMs: options.maxBackoffMs ?? 30_000 };
+    const maxMs = options.maxBackoffMs ?? 30_000;
+    this.backoff = { initialMs: Math.max(this.pollIntervalMs, 100), maxMs };
+    // A message-specific failure (no queue bound yet, nack) rarely clears within milliseconds.
+    this.rowBackoff = { initialMs: Math.min(1000, maxMs), maxMs };
   }
 
   start(): void {
@@ -148,7 +152,7 @@ export class OutboxRelay {
   ): Promise<void> {
     const attempts = row.attempts + 1;
     const message = (error instanceof Error ? error.message : String(error)).slice(0, maxErrorLength);
-    const delayMs = brokerUnavailable ? 0 : backoffDelay(attempts, this.backoff);
+    const delayMs = brokerUnavailable ? 0 : backoffDelay(attempts, this.rowBackoff);
     await manager.query(
       `UPDATE outbox_events
           SET attempts = $2, last_error = $3,

@@ -1,6 +1,6 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { joinRoutePath } from '../http/join-route-path.js';
+import { routeTemplateOf } from '../http/route-template.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -26,37 +26,15 @@ export function createMetrics({ service }: MetricsOptions): Metrics {
     registry,
     httpMetrics: (req, res, next) => {
       const stopTimer = requestDuration.startTimer();
-      const routeTemplate = trackRouteTemplate(req);
       res.once('finish', () => {
         // Only templates are used as labels: raw paths carry ids and would explode the series count.
         stopTimer({
           method: req.method,
-          route: routeTemplate() ?? 'unmatched',
+          route: routeTemplateOf(req, res) ?? 'unmatched',
           status_code: String(res.statusCode),
         });
       });
       next();
     },
   };
-}
-
-/**
- * Records the route template at the moment Express matches a route. Reading `req.route` when the
- * response finishes is not enough: when a handler in a mounted router fails, Express has already
- * restored `req.baseUrl` to the parent's by the time the error handler answers.
- */
-function trackRouteTemplate(req: Request): () => string | undefined {
-  let route: unknown = req.route;
-  let template: string | undefined;
-  Object.defineProperty(req, 'route', {
-    configurable: true,
-    enumerable: true,
-    get: () => route,
-    set: (value: unknown) => {
-      route = value;
-      const path = (value as { path?: unknown } | undefined)?.path;
-      if (typeof path === 'string') template = joinRoutePath(req.baseUrl, path);
-    },
-  });
-  return () => template;
 }

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { loadConfigOrExit } from '../config/load-config.js';
-import type { ServiceConfig } from '../config/service-config.js';
 import { runMigrations } from '../db/run-migrations.js';
 import { createLogger } from '../logging/logger.js';
 import type { ConfigOf, ServiceDefinition } from './service-definition.js';

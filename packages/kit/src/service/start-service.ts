@@ -36,6 +36,11 @@ export interface RunningService {
 export interface StartOptions {
   /** Called when shutdown ends; `process.exit` for a real process, a no-op for tests. */
   readonly exit?: (code: number) => void;
+  /**
+   * Off for a second in-process instance in tests (e.g. one pointed at an unreachable Keycloak),
+   * so it does not take messages from the queues of the instance the stack runs.
+   */
+  readonly consumers?: boolean;
 }
 
 export const serviceNameOf = (definition: { name: string }) => `${definition.name}-service`;
@@ -87,7 +92,7 @@ export async function startService<S extends z.ZodObject>(
   });
   const context: ServiceContext<ConfigOf<S>> = { config, logger, dataSource, auth, amqp, metrics };
   const consumers = await Promise.all(
-    (definition.consumers?.(context) ?? []).map((consumer) =>
+    (options.consumers === false ? [] : (definition.consumers?.(context) ?? [])).map((consumer) =>
       startConsumer({ ...consumer, amqp, dataSource, logger }),
     ),
   );
