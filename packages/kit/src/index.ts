@@ -137,3 +137,4 @@ export {
   problemFromKeycloakError,
 } from './keycloak/keycloak-problem.js';
 export { keycloakAdminConfigSchema, serviceClientConfigSchema } from './config/keycloak-config.js';
+export { listRoutes } from './service/list-routes.js';

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { InsufficientScopeError, UnauthorizedError } from 'express-oauth2-jwt-bearer';
+import { problemFromKeycloakError } from '../keycloak/keycloak-problem.js';
 import { HttpProblem } from './http-problem.js';
 import {
   badRequest,
@@ -19,6 +20,9 @@ export function problemFromError(error: unknown): HttpProblem {
   if (error instanceof InsufficientScopeError) return forbidden(error.message, error.headers);
   if (error instanceof UnauthorizedError) return authenticationProblem(error);
   if (isBodyParserError(error)) return bodyParserProblem(error);
+  // Keycloak unreachable, timing out or refusing: the caller gets 503/409/404/400, never a 500.
+  const fromKeycloak = problemFromKeycloakError(error);
+  if (fromKeycloak) return fromKeycloak;
   if (isExposedClientError(error)) {
     return new HttpProblem({
       status: error.status,

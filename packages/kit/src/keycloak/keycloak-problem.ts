@@ -1,14 +1,10 @@
 import type { HttpProblem } from '../errors/http-problem.js';
 import { badRequest, conflict, notFound, serviceUnavailable } from '../errors/problems.js';
+import { NetworkError } from '@keycloak/keycloak-admin-client';
 import { isTransportFailure, KeycloakUnavailable } from './keycloak-unavailable.js';
 
 /** Seconds a client should wait before retrying while Keycloak is unavailable. */
 export const keycloakRetryAfterSeconds = 5;
-
-interface AdminClientError {
-  response?: { status?: number };
-  responseData?: unknown;
-}
 
 /**
  * Turns an Admin API failure into the problem the caller should see, or undefined when the
@@ -21,9 +17,9 @@ export function problemFromKeycloakError(error: unknown): HttpProblem | undefine
       keycloakRetryAfterSeconds,
     );
   }
-  const status = (error as AdminClientError)?.response?.status;
-  if (typeof status !== 'number') return undefined;
-  const reason = keycloakReason((error as AdminClientError).responseData);
+  if (!(error instanceof NetworkError)) return undefined;
+  const status = error.response.status;
+  const reason = keycloakReason(error.responseData);
   if (status === 409) return conflict(reason ?? 'The identity provider reports a conflict');
   if (status === 404) return notFound(reason ?? 'No such user');
   if (status === 400) return badRequest(reason ?? 'The identity provider refused the request');

@@ -7,6 +7,10 @@ export class KeycloakUnavailable extends Error {
 export function isTransportFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   // fetch throws TypeError('fetch failed') for refused or reset connections, and
-  // AbortSignal.timeout() aborts with a DOMException named TimeoutError.
-  return error.name === 'TimeoutError' || error.name === 'AbortError' || error instanceof TypeError;
+  // AbortSignal.timeout() aborts with a DOMException named TimeoutError. Other TypeErrors are bugs.
+  return (
+    error.name === 'TimeoutError' ||
+    error.name === 'AbortError' ||
+    (error instanceof TypeError && error.message === 'fetch failed')
+  );
 }
