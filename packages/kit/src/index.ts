@@ -84,6 +84,8 @@ export {
   deadLetterQueueName,
   EVENTS_EXCHANGE,
   retryQueueName,
+  UNROUTED_EXCHANGE,
+  UNROUTED_QUEUE,
 } from './messaging/topology.js';
 export { EventPublisher, type EventPublisherOptions } from './messaging/event-publisher.js';
 export { PublishError, type PublishFailure } from './messaging/publish-error.js';
@@ -138,3 +140,16 @@ export {
 } from './keycloak/keycloak-problem.js';
 export { keycloakAdminConfigSchema, serviceClientConfigSchema } from './config/keycloak-config.js';
 export { listRoutes } from './service/list-routes.js';
+
+export type { ApiHeader, ApiOperation, ApiResponse } from './openapi/api-operation.js';
+export {
+  buildOpenApiDocument,
+  problem,
+  type OpenApiDocument,
+  type OpenApiDocumentOptions,
+  type OpenApiInfo,
+} from './openapi/build-openapi-document.js';
+export { apiDocsRoutes, type ApiDocsOptions } from './openapi/api-docs-routes.js';
+export { openApiPathOf } from './openapi/openapi-path.js';
+export { problemSchema } from './openapi/problem-schema.js';
+export { parseHeaders } from './http/validate.js';

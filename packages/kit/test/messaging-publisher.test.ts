@@ -8,7 +8,7 @@ import { brokerReadinessCheck } from '../src/messaging/broker-readiness.js';
 import { createEvent } from '../src/messaging/create-event.js';
 import { EventPublisher } from '../src/messaging/event-publisher.js';
 import { PublishError } from '../src/messaging/publish-error.js';
-import { EVENTS_EXCHANGE } from '../src/messaging/topology.js';
+import { EVENTS_EXCHANGE, UNROUTED_EXCHANGE } from '../src/messaging/topology.js';
 
 const url = amqpUrl(loadEnvironment(), loadSecrets());
 const logger = pino({ level: 'silent' });
@@ -17,6 +17,7 @@ const run = randomBytes(6).toString('hex');
 const boundType = `kit-test.${run}.published`;
 const unboundType = `kit-test.${run}.unbound`;
 const queue = `kit-test.${run}.publisher`;
+const unroutedWatch = `kit-test.${run}.unrouted-watch`;
 
 async function nextMessage(channel: Channel, name: string, timeoutMs = 5000): Promise<GetMessage> {
   const deadline = Date.now() + timeoutMs;
@@ -43,10 +44,14 @@ describe('event publisher', () => {
     channel = await admin.createChannel();
     await channel.assertQueue(queue, { durable: false, autoDelete: false });
     await channel.bindQueue(queue, EVENTS_EXCHANGE, boundType);
+    // Sees what the alternate exchange parks, without consuming from the shared unrouted queue.
+    await channel.assertQueue(unroutedWatch, { durable: false, autoDelete: false });
+    await channel.bindQueue(unroutedWatch, UNROUTED_EXCHANGE, '');
   });
 
   afterAll(async () => {
     await channel.deleteQueue(queue);
+    await channel.deleteQueue(unroutedWatch);
     await admin.close();
     await publisher.close();
     await amqp.close();
@@ -79,16 +84,16 @@ describe('event publisher', () => {
     });
   });
 
-  it('when no queue is bound for the event type, then publish rejects as unroutable', async () => {
+  it('when no queue is bound for the event type, then publish resolves and the event is parked, not lost', async () => {
     const envelope = createEvent({ type: unboundType, version: 1, subject: 'user-1', data: {} });
 
-    const failure = await publisher.publish(envelope).catch((error: unknown) => error);
+    await publisher.publish(envelope);
 
-    expect(failure).toBeInstanceOf(PublishError);
-    expect((failure as PublishError).failure).toBe('unroutable');
-    expect((failure as PublishError).message).toBe(
-      `no queue is bound for ${unboundType}; event ${envelope.id}`,
-    );
+    let parked: GetMessage;
+    do parked = await nextMessage(channel, unroutedWatch);
+    while (parked.properties.messageId !== envelope.id);
+    expect(parked.fields.routingKey).toBe(unboundType);
+    expect(parked.properties.deliveryMode).toBe(2);
   });
 
   it('when many events are published at once, then each resolves after its confirm and all arrive', async () => {

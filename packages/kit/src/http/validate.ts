@@ -16,6 +16,11 @@ export function parseParams<S extends z.ZodType>(schema: S, req: Request): z.out
   return parsePart(schema, req.params, 'params');
 }
 
+/** Express lower-cases header names, so the schema's keys must be lower case too. */
+export function parseHeaders<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+  return parsePart(schema, req.headers, 'headers');
+}
+
 function parsePart<S extends z.ZodType>(schema: S, value: unknown, where: RequestPart): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw problemFromZodError(result.error, where);

@@ -40,6 +40,11 @@ export interface ServiceDefinition<S extends z.ZodObject> {
   readonly routes: (context: ServiceContext<ConfigOf<S>>) => readonly RouteTable[];
   readonly consumers?: (context: ServiceContext<ConfigOf<S>>) => readonly ServiceConsumer[];
   readonly readiness?: (context: ServiceContext<ConfigOf<S>>) => readonly ReadinessCheck[];
+  /**
+   * Releases what the service's own code opened (a cache client, say). Runs on shutdown after
+   * the HTTP server and the consumers have stopped, before the broker and the database close.
+   */
+  readonly stop?: (context: ServiceContext<ConfigOf<S>>) => Promise<void>;
 }
 
 export function defineService<S extends z.ZodObject>(definition: ServiceDefinition<S>): ServiceDefinition<S> {

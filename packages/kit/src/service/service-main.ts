@@ -22,7 +22,7 @@ export async function serviceMain<S extends z.ZodObject>(
   const logger = createLogger({ name: serviceNameOf(definition), level: config.LOG_LEVEL });
   try {
     if (command === 'migrate') {
-      const dataSource = dataSourceFor(definition, config);
+      const dataSource = dataSourceFor(definition, config, logger);
       await dataSource.initialize();
       try {
         await runMigrations(dataSource, logger);

@@ -10,7 +10,7 @@ import { jwksReadinessCheck } from '../health/jwks-readiness-check.js';
 import { startManagementServer } from '../health/management-server.js';
 import { createApp } from '../http/create-app.js';
 import type { RouteDeclaration } from '../http/route-table.js';
-import { createLogger } from '../logging/logger.js';
+import { createLogger, type Logger } from '../logging/logger.js';
 import { AmqpConnection } from '../messaging/amqp-connection.js';
 import { brokerReadinessCheck } from '../messaging/broker-readiness.js';
 import { startConsumer } from '../messaging/event-consumer.js';
@@ -49,12 +49,14 @@ export const serviceNameOf = (definition: { name: string }) => `${definition.nam
 export function dataSourceFor<S extends z.ZodObject>(
   definition: ServiceDefinition<S>,
   config: ServiceConfig,
+  logger?: Logger,
 ) {
   return createDataSource({
     url: config.DATABASE_URL,
     entities: [...kitEntities, ...(definition.entities as [])],
     migrations: [...kitMigrations, ...(definition.migrations as [])],
     applicationName: serviceNameOf(definition),
+    logger,
   });
 }
 
@@ -73,7 +75,7 @@ export async function startService<S extends z.ZodObject>(
   const shutdown = createShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger, exit: options.exit });
   const metrics = createMetrics({ service: name });
 
-  const dataSource = dataSourceFor(definition, config);
+  const dataSource = dataSourceFor(definition, config, logger);
   await dataSource.initialize();
 
   const amqp = new AmqpConnection({ url: config.AMQP_URL, logger, connectionName: name });
@@ -125,6 +127,8 @@ export async function startService<S extends z.ZodObject>(
   shutdown.onShutdown('consumers', async () => {
     await Promise.all(consumers.map((consumer) => consumer.stop()));
   });
+  const stopService = definition.stop;
+  if (stopService) shutdown.onShutdown(`${name} resources`, () => stopService(context));
   shutdown.onShutdown('outbox relay', () => relay.stop());
   shutdown.onShutdown('broker', () => amqp.close());
   shutdown.onShutdown('database', () => dataSource.destroy());
