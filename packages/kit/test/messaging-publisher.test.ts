@@ -118,6 +118,7 @@ describe('event publisher', () => {
 
     const failure = await offline.publish(envelope).catch((error: unknown) => error);
 
+    expect(failure).toBeInstanceOf(PublishError);
     expect((failure as PublishError).failure).toBe('not-connected');
     await idle.close();
   });
