@@ -21,11 +21,45 @@ export interface Environment {
   realm: string;
   apiAudience: string;
   browserOrigin: string;
-  keycloak: { publicUrl: string; internalUrl: string; port: number; managementPort: number };
+  keycloak: {
+    publicUrl: string;
+    internalUrl: string;
+    port: number;
+    managementPort: number;
+    authServiceTokenLifespanSeconds: number;
+  };
   postgres: { host: string; port: number };
   rabbitmq: { host: string; port: number; distPort: number; epmdPort: number };
   redis: { host: string; port: number };
+  smtp: { host: string; port: number; from: string };
+  /** The development SMTP sink; only the local stack has one. */
+  smtpSink?: { httpPort: number };
   services: Record<ServiceName, ServiceEndpoint>;
+  edge: EdgeEndpoint;
+  otelCollector: OtelCollectorEndpoint;
+  /** The development trace sink the local collector forwards spans to (dev/trace-sink); local only. */
+  traceSink: { httpPort: number };
+  prometheus: { host: string; port: number; scrapeIntervalSeconds: number };
+}
+
+/** The OpenTelemetry Collector: services and the edge send it traces over OTLP. */
+export interface OtelCollectorEndpoint {
+  host: string;
+  otlpGrpcPort: number;
+  otlpHttpPort: number;
+  /** The collector's own metrics (Prometheus format), scraped like every other target. */
+  metricsPort: number;
+}
+
+/** The north-south edge: Envoy in the local stack, Tyk in a cluster (both rendered from edge/access-map.yaml). */
+export interface EdgeEndpoint {
+  /** What browsers call: the API base URL without the /api/v1 prefix. */
+  publicUrl: string;
+  /** Interface and port the edge listens on. */
+  host: string;
+  port: number;
+  /** The edge's own administration port (Envoy admin, Tyk control API); never the public port. */
+  adminPort: number;
 }
 
 export function loadEnvironment(name = 'local'): Environment {

@@ -23,6 +23,10 @@ export function renderRealm(
     PLATFORM_REALM: env.realm,
     PLATFORM_API_AUDIENCE: env.apiAudience,
     PLATFORM_BROWSER_ORIGIN: env.browserOrigin,
+    PLATFORM_AUTH_SERVICE_TOKEN_LIFESPAN: String(env.keycloak.authServiceTokenLifespanSeconds),
+    PLATFORM_SMTP_HOST: env.smtp.host,
+    PLATFORM_SMTP_PORT: String(env.smtp.port),
+    PLATFORM_SMTP_FROM: env.smtp.from,
   };
   const lookup = (name: string) => values[name] ?? secret(secrets, name);
   const realm = load('realm.json', lookup);

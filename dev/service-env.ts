@@ -49,11 +49,14 @@ export function serviceEnv(
     KEYCLOAK_REALM: env.realm,
     DATABASE_URL: postgresUrl(env, owner.user, secret(secrets, owner.dbPassword), owner.database),
     AMQP_URL: amqpUrl(env, secrets),
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://${env.otelCollector.host}:${env.otelCollector.otlpHttpPort}`,
     OTEL_SERVICE_NAME: `${name}-service`,
   };
   if (name === 'billing') {
     vars.REDIS_URL = `redis://${env.redis.host}:${env.redis.port}`;
     vars.USER_SERVICE_URL = `http://${env.services.user.host}:${env.services.user.port}`;
+    vars.BILLING_ENCRYPTION_KEYS = secret(secrets, 'BILLING_ENCRYPTION_KEYS');
+    vars.BILLING_ACTIVE_KEY_ID = secret(secrets, 'BILLING_ACTIVE_KEY_ID');
   }
   return vars;
 }

@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { relative } from 'node:path';
 import { loadEnvironment, loadSecrets, repoRoot } from './environment.js';
+import { ensureEnvoyDistribution, envoyPid, startEnvoy, stopEnvoy } from './stack/envoy.js';
 import { ensureKeycloakDistribution, keycloakPid, startKeycloak, stopKeycloak } from './stack/keycloak.js';
 import { dataDir, stateDir } from './stack/paths.js';
 import { postgresPid, startPostgres, stopPostgres } from './stack/postgres.js';
@@ -12,6 +13,8 @@ import { isAlive, StepError } from './stack/processes.js';
 import { rabbitmqPid, startRabbitmq, stopRabbitmq } from './stack/rabbitmq.js';
 import { redisPid, startRedis, stopRedis } from './stack/redis.js';
 import { servicePids, startServices, stopServices } from './stack/services.js';
+import { smtpSinkPid, startSmtpSink, stopSmtpSink } from './stack/smtp-sink.js';
+import { withStackLock } from './stack/stack-lock.js';
 import { ensureSystemPackages } from './stack/system-packages.js';
 
 const env = loadEnvironment();
@@ -34,14 +37,20 @@ export async function up(options: { services: boolean } = { services: true }): P
   await step('postgres', () => startPostgres(env, secrets));
   await step('rabbitmq', () => startRabbitmq(env, secrets));
   await step('redis', () => startRedis(env));
+  await step('smtp sink', () => startSmtpSink(env));
   await step('keycloak download', ensureKeycloakDistribution);
   await step('keycloak', () => startKeycloak(env, secrets));
+  // The edge starts before the services: it answers 503 for an upstream that is not up yet.
+  await step('envoy download', ensureEnvoyDistribution);
+  await step('envoy', () => startEnvoy(env));
   if (options.services) await startServices(env, secrets, step);
 }
 
 async function down(): Promise<void> {
   await stopServices(step);
+  await step('envoy', async () => ((await stopEnvoy()) ? 'stopped' : 'not running'));
   await step('keycloak', async () => ((await stopKeycloak()) ? 'stopped' : 'not running'));
+  await step('smtp sink', async () => ((await stopSmtpSink()) ? 'stopped' : 'not running'));
   await step('redis', async () => ((await stopRedis()) ? 'stopped' : 'not running'));
   await step('rabbitmq', async () => ((await stopRabbitmq(env)) ? 'stopped' : 'not running'));
   await step('postgres', async () => ((await stopPostgres()) ? 'stopped' : 'not running'));
@@ -53,20 +62,22 @@ function status(): void {
   line('postgres', postgresPid());
   line('rabbitmq', rabbitmqPid());
   line('redis', redisPid());
+  line('smtp sink', smtpSinkPid());
   line('keycloak', keycloakPid());
+  line('envoy', envoyPid());
   for (const [name, pid] of Object.entries(servicePids())) line(`service ${name}`, pid);
 }
 
 const command = process.argv[2] ?? 'up';
 switch (command) {
   case 'up':
-    await up({ services: !process.argv.includes('--infra-only') });
+    await withStackLock(() => up({ services: !process.argv.includes('--infra-only') }));
     break;
   case 'down':
-    await down();
+    await withStackLock(down);
     break;
   case 'reset':
-    await down();
+    await withStackLock(down);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(stateDir, { recursive: true, force: true });
     console.log('[stack] data: wiped');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Environment, repoRoot, type ServiceName, serviceNames } from '../environment.js';
@@ -52,7 +53,8 @@ async function startService(
   const log = logFile(`service-${name}`);
   const hashFile = join(stateDir, `service-${name}.sha256`);
   const hash = sourceHash(name);
-  const ready = `http://${env.services[name].host}:${env.services[name].managementPort}/readyz`;
+  const endpoint = env.services[name];
+  const ready = `http://${endpoint.host}:${endpoint.managementPort}/readyz`;
   const running = isAlive(readPid(pid));
   // A running service whose sources changed since it started is restarted, so tests never hit stale code.
   if (running && existsSync(hashFile) && readFileSync(hashFile, 'utf8').trim() === hash) {
@@ -60,6 +62,10 @@ async function startService(
     return `running on ${env.services[name].host}:${env.services[name].port}`;
   }
   if (running) await stopPidFile(pid);
+  // A process the stack does not know (say, one left by an interrupted run) would answer the
+  // readiness probe with stale code; refuse rather than report success.
+  await assertPortFree(endpoint.host, endpoint.port, name, log);
+  await assertPortFree(endpoint.host, endpoint.managementPort, name, log);
   const vars = { ...process.env, ...serviceEnv(name, env, secrets) };
   const migrate = await run(process.execPath, [...nodeArgs, entry(name), 'migrate'], {
     cwd: repoRoot,
@@ -108,5 +114,15 @@ function listFiles(dir: string): string[] {
     if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name === 'test') return [];
     const path = join(dir, entry.name);
     return entry.isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+function assertPortFree(host: string, port: number, name: ServiceName, log: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', () =>
+      reject(new StepError(`port ${host}:${port} is taken by a process the stack did not start (${name})`, log)),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }

@@ -47,6 +47,15 @@ export { requireRoles, requireScopes } from './auth/guards.js';
 export { principalFromClaims, principalOf, realmRolesOf, type Principal } from './auth/principal.js';
 
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics/create-metrics.js';
+export type {
+  CircuitBreakerGauge,
+  CircuitState,
+  CircuitStateName,
+} from './metrics/circuit-breaker-metrics.js';
+export type { ConsumerMetrics, ConsumerOutcome, QueueDepths } from './metrics/consumer-metrics.js';
+export type { KeycloakAdminMetrics, KeycloakCallOutcome } from './metrics/keycloak-admin-metrics.js';
+export type { OutboxBacklog, OutboxMetrics } from './metrics/outbox-metrics.js';
+export { readOutboxBacklog } from './messaging/outbox-backlog.js';
 
 export type { ReadinessCheck } from './readiness-check.js';
 export { runReadinessChecks, type ReadinessReport } from './health/run-readiness-checks.js';

@@ -1,3 +1,6 @@
-import { serviceConfigSchema } from '@platform/kit';
+import { keycloakAdminConfigSchema, serviceClientConfigSchema, serviceConfigSchema } from '@platform/kit';
 
-export const authConfigSchema = serviceConfigSchema;
+/** The kit's variables, the service's own client credentials, and where the Keycloak Admin API is. */
+export const authConfigSchema = serviceConfigSchema
+  .extend(serviceClientConfigSchema.shape)
+  .extend(keycloakAdminConfigSchema.shape);

@@ -1,15 +1,38 @@
 import { defineService } from '@platform/kit';
+import { billingComponentsOf } from './billing-components.js';
 import { billingConfigSchema } from './config.js';
+import { AccountDetails } from './data/account-details-entity.js';
 import { Account } from './data/account-entity.js';
+import { IdempotencyRecord } from './data/idempotency-record-entity.js';
 import { Invoice } from './data/invoice-entity.js';
-import { InvoiceRepository } from './data/invoice-repository.js';
 import { CreateAccountsAndInvoices1764000000000 } from './data/migrations/1764000000000-create-accounts-and-invoices.js';
+import { AddPaymentsDetailsAndIdempotency1764100000000 } from './data/migrations/1764100000000-add-payments-details-and-idempotency.js';
+import { Payment } from './data/payment-entity.js';
+import { profileCacheConsumer } from './events/profile-cache-consumer.js';
+import { userLifecycleConsumer } from './events/user-lifecycle-consumer.js';
+import { accountsRoutes } from './http/accounts-routes.js';
 import { invoicesRoutes } from './http/invoices-routes.js';
+import { paymentsRoutes } from './http/payments-routes.js';
 
 export const service = defineService({
   name: 'billing',
   configSchema: billingConfigSchema,
-  entities: [Account, Invoice],
-  migrations: [CreateAccountsAndInvoices1764000000000],
-  routes: ({ auth, dataSource }) => [invoicesRoutes(auth, new InvoiceRepository(dataSource))],
+  entities: [Account, AccountDetails, Invoice, Payment, IdempotencyRecord],
+  migrations: [CreateAccountsAndInvoices1764000000000, AddPaymentsDetailsAndIdempotency1764100000000],
+  routes: (context) => {
+    const billing = billingComponentsOf(context);
+    return [
+      invoicesRoutes(context.auth, billing.accounts, billing.invoices),
+      paymentsRoutes(context.auth, billing.paymentDesk),
+      accountsRoutes(context.auth, billing.accountReaders),
+    ];
+  },
+  consumers: (context) => {
+    const billing = billingComponentsOf(context);
+    return [
+      userLifecycleConsumer(billing.accounts, billing.profiles),
+      profileCacheConsumer(billing.profiles),
+    ];
+  },
+  stop: (context) => billingComponentsOf(context).close(),
 });

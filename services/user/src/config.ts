@@ -1,3 +1,6 @@
-import { serviceConfigSchema } from '@platform/kit';
+import { keycloakAdminConfigSchema, serviceClientConfigSchema, serviceConfigSchema } from '@platform/kit';
 
-export const userConfigSchema = serviceConfigSchema;
+/** The kit's variables plus the service's own client (for the Admin API) and where Keycloak is. */
+export const userConfigSchema = serviceConfigSchema
+  .extend(serviceClientConfigSchema.shape)
+  .extend(keycloakAdminConfigSchema.shape);

@@ -1,14 +1,47 @@
-import { defineService } from '@platform/kit';
+import { apiDocsRoutes, ClientCredentialsTokens, createKeycloakAdmin, defineService } from '@platform/kit';
 import { userConfigSchema } from './config.js';
+import { KeycloakIdentities } from './data/keycloak-identities.js';
 import { CreateUsers1764000000000 } from './data/migrations/1764000000000-create-users.js';
+import { UsersLookupsAndIdentityEventOrder1764100000000 } from './data/migrations/1764100000000-users-lookups-and-identity-event-order.js';
 import { User } from './data/user-entity.js';
 import { UserRepository } from './data/user-repository.js';
+import type { ProfileDependencies } from './domain/profile-dependencies.js';
+import { identityEventsConsumer } from './events/identity-events-consumer.js';
+import { userApiOperations } from './http/api-operations.js';
+import { internalUsersRoutes } from './http/internal-users-routes.js';
 import { usersRoutes } from './http/users-routes.js';
 
 export const service = defineService({
   name: 'user',
   configSchema: userConfigSchema,
   entities: [User],
-  migrations: [CreateUsers1764000000000],
-  routes: ({ auth, dataSource }) => [usersRoutes(auth, new UserRepository(dataSource))],
+  migrations: [CreateUsers1764000000000, UsersLookupsAndIdentityEventOrder1764100000000],
+  routes: ({ auth, config, dataSource, logger }) => {
+    const tokens = new ClientCredentialsTokens({
+      tokenUrl: config.OIDC_TOKEN_URL,
+      clientId: config.OIDC_CLIENT_ID,
+      clientSecret: config.OIDC_CLIENT_SECRET,
+    });
+    const dependencies: ProfileDependencies = {
+      dataSource,
+      users: new UserRepository(dataSource),
+      identities: new KeycloakIdentities(
+        createKeycloakAdmin({ url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, tokens }),
+      ),
+      logger,
+    };
+    const tables = [usersRoutes(auth, dependencies), internalUsersRoutes(auth, dependencies)];
+    const docs = apiDocsRoutes({
+      auth,
+      info: {
+        title: 'User service',
+        version: '1',
+        description: 'Profiles owned jointly with Keycloak: local fields here, e-mail and names in Keycloak.',
+      },
+      tables,
+      operations: userApiOperations,
+    });
+    return [...tables, docs];
+  },
+  consumers: ({ dataSource }) => [identityEventsConsumer(new UserRepository(dataSource))],
 });

@@ -10,6 +10,12 @@ import type {
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger as PinoLogger } from 'pino';
 import { eventEnvelopeSchema, type EventEnvelope } from '@platform/contracts';
+import type {
+  ConsumerInstruments,
+  ConsumerMetrics,
+  ConsumerOutcome,
+  QueueDepths,
+} from '../metrics/consumer-metrics.js';
 import type { AmqpConnection, ConnectedSubscription } from './amqp-connection.js';
 import { assertEventsExchange, deadLetterQueueName, EVENTS_EXCHANGE, retryQueueName } from './topology.js';
 
@@ -33,6 +39,8 @@ export interface ConsumerOptions {
   /** Unacknowledged messages this consumer holds at once (per consumer, not per channel). */
   prefetch?: number;
   logger: Logger;
+  /** Counts outcomes and reports the queues' depths on every scrape. */
+  metrics?: ConsumerMetrics;
 }
 
 export interface ConsumerHandle {
@@ -92,21 +100,26 @@ class EventConsumer implements ConsumerHandle {
   private state: ChannelState | undefined;
   private subscription: ConnectedSubscription | undefined;
   private stopped = false;
+  private readonly instruments: ConsumerInstruments | undefined;
+  private stopObservingQueues: (() => void) | undefined;
 
   constructor(private readonly options: ConsumerOptions) {
     this.logger = options.logger;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? defaultBackoffMs;
+    this.instruments = options.metrics?.consumer(options.consumerName, options.queue);
   }
 
   async start(): Promise<void> {
     this.subscription = await this.options.amqp.onConnected((connection) => this.open(connection));
+    this.stopObservingQueues = this.instruments?.observeQueues(() => this.queueDepths());
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.subscription?.unsubscribe();
+    this.stopObservingQueues?.();
     const state = this.state;
     this.state = undefined;
     if (state?.consumerTag) await state.channel.cancel(state.consumerTag).catch(() => undefined);
@@ -167,7 +180,9 @@ class EventConsumer implements ConsumerHandle {
       this.options.amqp.recover(state.connection, error);
       return;
     }
+    const stopTimer = this.instruments?.startTimer();
     const work = this.process(state, message)
+      .then((outcome) => this.instruments?.counted(outcome))
       .catch((error: unknown) => {
         // The copy for the retry queue or DLQ was not confirmed, so the original stays unacked.
         // Rebuilding the connection re-declares the queues and gets it redelivered.
@@ -177,11 +192,15 @@ class EventConsumer implements ConsumerHandle {
           error instanceof Error ? error : new Error(String(error)),
         );
       })
-      .finally(() => this.inFlight.delete(work));
+      .finally(() => {
+        stopTimer?.();
+        this.inFlight.delete(work);
+      });
     this.inFlight.add(work);
   }
 
-  private async process(state: ChannelState, message: ConsumeMessage): Promise<void> {
+  /** Settles one message and says how; throws only when the message could not be settled. */
+  private async process(state: ChannelState, message: ConsumeMessage): Promise<ConsumerOutcome> {
     const attempt = attemptOf(message);
     const read = readEnvelope(message);
     if (!read.ok) {
@@ -196,7 +215,7 @@ class EventConsumer implements ConsumerHandle {
         [ConsumerHeaders.attempts]: attempt,
       });
       this.ack(state, message);
-      return;
+      return 'dead_lettered';
     }
 
     const envelope = read.envelope;
@@ -206,8 +225,9 @@ class EventConsumer implements ConsumerHandle {
       this.ack(state, message);
       if (applied) this.logger.debug(log, 'applied an event');
       else this.logger.info(log, 'skipped an event already applied');
-      return;
+      return applied ? 'processed' : 'duplicate';
     } catch (error) {
+      let outcome: ConsumerOutcome = 'retried';
       if (!(error instanceof HandlerFailure)) {
         // The database failed around the handler (begin, dedupe insert, commit): not the event's
         // fault, so retry later without using up one of its attempts.
@@ -242,9 +262,30 @@ class EventConsumer implements ConsumerHandle {
           [ConsumerHeaders.failureReason]: truncate(error.message),
           [ConsumerHeaders.attempts]: attempt,
         });
+        outcome = 'dead_lettered';
       }
+      this.ack(state, message);
+      return outcome;
     }
-    this.ack(state, message);
+  }
+
+  /** Read on a short-lived channel: a failed check closes its channel, never the consumer's. */
+  private async queueDepths(): Promise<QueueDepths> {
+    const connection = this.state?.connection;
+    if (!connection) throw new Error('not connected');
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      const { queue } = this.options;
+      const [main, retry, deadLetter] = await Promise.all([
+        channel.checkQueue(queue),
+        channel.checkQueue(retryQueueName(queue)),
+        channel.checkQueue(deadLetterQueueName(queue)),
+      ]);
+      return { main: main.messageCount, retry: retry.messageCount, deadLetter: deadLetter.messageCount };
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   private delayAfter(attempt: number): number {

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger as PinoLogger } from 'pino';
 import type { EventEnvelope } from '@platform/contracts';
 import { backoffDelay, pause } from './backoff.js';
+import type { OutboxMetrics } from '../metrics/outbox-metrics.js';
 import type { EventPublisher } from './event-publisher.js';
 import { PublishError } from './publish-error.js';
 
@@ -16,6 +17,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Upper bound for backing off after failures, both for the relay and for one stuck event. */
   maxBackoffMs?: number;
+  /** Counts published and failed events. */
+  metrics?: OutboxMetrics;
 }
 
 interface OutboxRow {
@@ -123,8 +126,13 @@ export class OutboxRelay {
         const row = rows[index]!;
         if (result.status === 'fulfilled') {
           published.push(row.id);
+          this.options.metrics?.published(row.payload.type);
           continue;
         }
+        this.options.metrics?.failed(
+          row.payload.type,
+          result.reason instanceof PublishError ? result.reason.failure : 'error',
+        );
         const unavailable = result.reason instanceof PublishError && result.reason.brokerUnavailable;
         brokerUnavailable ||= unavailable;
         await this.recordFailure(manager, row, result.reason, unavailable);

@@ -1,11 +1,26 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { routeTemplateOf } from '../http/route-template.js';
+import { createCircuitBreakerMetrics, type CircuitBreakerGauge } from './circuit-breaker-metrics.js';
+import { createConsumerMetrics, type ConsumerMetrics } from './consumer-metrics.js';
+import { createDatabasePoolMetrics, type DatabasePoolMetrics } from './database-pool-metrics.js';
+import { createKeycloakAdminMetrics, type KeycloakAdminMetrics } from './keycloak-admin-metrics.js';
+import { createOutboxMetrics, type OutboxMetrics } from './outbox-metrics.js';
 
+/**
+ * One service's metrics, all on its own registry (served on the management port). The kit's
+ * own figures are named `app_<area>_…`; every series carries the `service` label.
+ */
 export interface Metrics {
   readonly registry: Registry;
   /** Times every request; mount it before the routers. */
   readonly httpMetrics: RequestHandler;
+  readonly outbox: OutboxMetrics;
+  readonly consumers: ConsumerMetrics;
+  readonly keycloakAdmin: KeycloakAdminMetrics;
+  readonly databasePool: DatabasePoolMetrics;
+  /** The state gauge of one named circuit breaker (e.g. `user-service`), starting closed. */
+  circuitBreaker(name: string): CircuitBreakerGauge;
 }
 
 export interface MetricsOptions {
@@ -22,6 +37,7 @@ export function createMetrics({ service }: MetricsOptions): Metrics {
     labelNames: ['method', 'route', 'status_code'] as const,
     registers: [registry],
   });
+  const circuits = createCircuitBreakerMetrics(registry);
   return {
     registry,
     httpMetrics: (req, res, next) => {
@@ -36,5 +52,10 @@ export function createMetrics({ service }: MetricsOptions): Metrics {
       });
       next();
     },
+    outbox: createOutboxMetrics(registry),
+    consumers: createConsumerMetrics(registry),
+    keycloakAdmin: createKeycloakAdminMetrics(registry),
+    databasePool: createDatabasePoolMetrics(registry),
+    circuitBreaker: (name) => circuits.circuit(name),
   };
 }

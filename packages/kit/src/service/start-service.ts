@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { createAuth } from '../auth/create-auth.js';
 import type { ServiceConfig } from '../config/service-config.js';
@@ -16,8 +17,10 @@ import { brokerReadinessCheck } from '../messaging/broker-readiness.js';
 import { startConsumer } from '../messaging/event-consumer.js';
 import { EventPublisher } from '../messaging/event-publisher.js';
 import { kitEntities, kitMigrations } from '../messaging/kit-migrations.js';
+import { readOutboxBacklog } from '../messaging/outbox-backlog.js';
 import { OutboxRelay } from '../messaging/outbox-relay.js';
 import { createMetrics } from '../metrics/create-metrics.js';
+import type { ConnectionPoolStats } from '../metrics/database-pool-metrics.js';
 import { closeHttpServer } from '../shutdown/close-http-server.js';
 import { createShutdown, type Shutdown } from '../shutdown/create-shutdown.js';
 import { shutdownTelemetry } from '../telemetry/telemetry-shutdown.js';
@@ -77,6 +80,8 @@ export async function startService<S extends z.ZodObject>(
 
   const dataSource = dataSourceFor(definition, config, logger);
   await dataSource.initialize();
+  metrics.databasePool.observePool(connectionPoolOf(dataSource));
+  metrics.outbox.observeBacklog(() => readOutboxBacklog(dataSource));
 
   const amqp = new AmqpConnection({ url: config.AMQP_URL, logger, connectionName: name });
   // Not awaited: a broker outage at start-up must not keep the service down. It reconnects in the
@@ -84,7 +89,7 @@ export async function startService<S extends z.ZodObject>(
   amqp.connect().catch((error: unknown) => logger.error({ err: error }, 'broker connection abandoned'));
   const publisher = new EventPublisher({ amqp, logger, appId: name });
   await publisher.start();
-  const relay = new OutboxRelay({ dataSource, publisher, logger });
+  const relay = new OutboxRelay({ dataSource, publisher, logger, metrics: metrics.outbox });
   relay.start();
 
   const auth = createAuth({
@@ -95,7 +100,7 @@ export async function startService<S extends z.ZodObject>(
   const context: ServiceContext<ConfigOf<S>> = { config, logger, dataSource, auth, amqp, metrics };
   const consumers = await Promise.all(
     (options.consumers === false ? [] : (definition.consumers?.(context) ?? [])).map((consumer) =>
-      startConsumer({ ...consumer, amqp, dataSource, logger }),
+      startConsumer({ ...consumer, amqp, dataSource, logger, metrics: metrics.consumers }),
     ),
   );
 
@@ -143,6 +148,11 @@ export async function startService<S extends z.ZodObject>(
     routes: tables.flatMap((table) => table.routes()),
     shutdown,
   };
+}
+
+/** TypeORM's PostgreSQL driver keeps its node-postgres Pool as `master` once initialized. */
+function connectionPoolOf(dataSource: DataSource): ConnectionPoolStats {
+  return (dataSource.driver as unknown as { master: ConnectionPoolStats }).master;
 }
 
 function baseUrl(server: Server, host: string): string {

@@ -17,5 +17,10 @@ export const listAuditQuerySchema = pageQuerySchema.extend({
   actor: z.string().min(1).max(200).optional(),
   target: z.string().min(1).max(200).optional(),
   action: z.string().min(1).max(100).optional(),
+  requestId: z.string().min(1).max(128).optional(),
+  /** Only entries that occurred at or after this time. */
+  since: z.iso.datetime({ offset: true }).optional(),
+  /** Only entries that occurred before this time. */
+  until: z.iso.datetime({ offset: true }).optional(),
 });
 export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;

@@ -3,9 +3,18 @@ import type { AuditEntry } from '../data/audit-entry-entity.js';
 import type { AuditRepository } from '../data/audit-repository.js';
 import type { AuditEntryView, ListAuditQuery } from './audit-schemas.js';
 
-export async function listAuditEntries(audit: AuditRepository, query: ListAuditQuery): Promise<Page<AuditEntryView>> {
-  const { cursor, limit, ...filters } = query;
-  const rows = await audit.list({ ...filters, cursor: decodeCursor(cursor), limit });
+export async function listAuditEntries(
+  audit: AuditRepository,
+  query: ListAuditQuery,
+): Promise<Page<AuditEntryView>> {
+  const { cursor, limit, since, until, ...filters } = query;
+  const rows = await audit.list({
+    ...filters,
+    ...(since === undefined ? {} : { since: new Date(since) }),
+    ...(until === undefined ? {} : { until: new Date(until) }),
+    cursor: decodeCursor(cursor),
+    limit,
+  });
   return toPage(rows, limit, toAuditEntryView, (row) => ({ createdAt: row.occurredAt, id: row.id }));
 }
 

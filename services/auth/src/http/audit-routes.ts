@@ -4,7 +4,11 @@ import { listAuditQuerySchema } from '../domain/audit-schemas.js';
 import { listAuditEntries } from '../domain/list-audit-entries.js';
 
 export function auditRoutes(auth: Auth, audit: AuditRepository): RouteTable {
-  return new RouteTable({ auth, basePath: '/auth/audit' }).get('/', { roles: ['admin'] }, async (req, res) => {
-    res.json(await listAuditEntries(audit, parseQuery(listAuditQuerySchema, req)));
-  });
+  return new RouteTable({ auth, basePath: '/auth/audit' }).get(
+    '/',
+    { roles: ['admin'] },
+    async (req, res) => {
+      res.json(await listAuditEntries(audit, parseQuery(listAuditQuerySchema, req)));
+    },
+  );
 }

@@ -1,4 +1,12 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { minorUnitsTransformer } from './minor-units-transformer.js';
 
 export const invoiceStatuses = ['draft', 'open', 'paid', 'void'] as const;
 export type InvoiceStatus = (typeof invoiceStatuses)[number];
@@ -31,11 +39,20 @@ export class Invoice {
   @Column({ type: 'jsonb' })
   lines!: InvoiceLine[];
 
-  @Column({ name: 'total_minor', type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column({ name: 'total_minor', type: 'bigint', transformer: minorUnitsTransformer })
   totalMinor!: number;
 
-  @Column({ name: 'paid_minor', type: 'bigint', default: 0, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column({ name: 'paid_minor', type: 'bigint', default: 0, transformer: minorUnitsTransformer })
   paidMinor!: number;
+
+  @Column({ name: 'finalized_at', type: 'timestamptz', precision: 3, nullable: true })
+  finalizedAt!: Date | null;
+
+  @Column({ name: 'paid_at', type: 'timestamptz', precision: 3, nullable: true })
+  paidAt!: Date | null;
+
+  @Column({ name: 'voided_at', type: 'timestamptz', precision: 3, nullable: true })
+  voidedAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;

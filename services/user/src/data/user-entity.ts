@@ -1,4 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 
 export const userStatuses = ['active', 'suspended', 'deleted'] as const;
 export type UserStatus = (typeof userStatuses)[number];
@@ -37,7 +44,11 @@ export class User {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt!: Date;
 
-  /** Optimistic concurrency: PATCH compares it with If-Match. */
+  /** When the newest identity event applied to this row happened; older ones arrive too late to apply. */
+  @Column({ name: 'identity_event_at', type: 'timestamptz', precision: 3, nullable: true })
+  identityEventAt!: Date | null;
+
+  /** Optimistic concurrency: the profile's ETag, compared with If-Match on PATCH. */
   @VersionColumn({ type: 'integer' })
   version!: number;
 }

@@ -1,3 +1,4 @@
+import { pageQuerySchema } from '@platform/kit';
 import { z } from 'zod';
 import { userStatuses } from '../data/user-entity.js';
 
@@ -9,11 +10,13 @@ export const userSettingsSchema = z
     emailNotifications: z.boolean(),
   })
   .partial()
-  .strict();
+  .strict()
+  .meta({ id: 'UserSettings', description: 'Preferences; every key is optional' });
 export type UserSettings = z.infer<typeof userSettingsSchema>;
 
-export const profileSchema = z.object({
-  id: z.uuid(),
+const localProfileFields = {
+  id: z.uuid().describe('The profile id in this service'),
+  subject: z.string().describe('The Keycloak user id (`sub`); events call it userId'),
   username: z.string().nullable(),
   displayName: z.string().nullable(),
   avatarUrl: z.url().nullable(),
@@ -21,6 +24,79 @@ export const profileSchema = z.object({
   settings: userSettingsSchema,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  version: z.number().int(),
-});
+  version: z.number().int().describe('Moves on with every change; also sent as the ETag'),
+};
+
+/** A profile as its owner, support and admins see it: local fields merged with Keycloak's. */
+export const profileSchema = z
+  .object({
+    ...localProfileFields,
+    email: z.email().nullable().describe('Owned by Keycloak; null when Keycloak has no such user'),
+    emailVerified: z.boolean(),
+    firstName: z.string().nullable().describe('Owned by Keycloak'),
+    lastName: z.string().nullable().describe('Owned by Keycloak'),
+  })
+  .meta({ id: 'Profile' });
 export type Profile = z.infer<typeof profileSchema>;
+
+/** A list entry: local fields only, so listing never calls Keycloak once per row. */
+export const userSummarySchema = z.object(localProfileFields).meta({ id: 'UserSummary' });
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+export const userPageSchema = z
+  .object({
+    items: z.array(userSummarySchema),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
+  })
+  .meta({ id: 'UserPage' });
+
+const personName = z.string().trim().min(1, 'must not be empty').max(255);
+
+/**
+ * One PATCH may mix Keycloak-owned fields (firstName, lastName, email) and local ones. Settings are
+ * merged key by key into the stored ones; displayName and avatarUrl may be set to null to clear them.
+ */
+export const profileChangesSchema = z
+  .strictObject({
+    firstName: personName.optional(),
+    lastName: personName.optional(),
+    email: z.email('must be an e-mail address').max(254).optional(),
+    displayName: z.string().trim().min(1, 'must not be empty').max(100).nullable().optional(),
+    avatarUrl: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .max(2048)
+      .nullable()
+      .optional(),
+    settings: userSettingsSchema.optional(),
+  })
+  .refine((changes) => Object.keys(changes).length > 0, {
+    error: 'give at least one field to change',
+    // Only for an otherwise valid body: after an unknown key, "give a field" would mislead.
+    when: (payload) => payload.issues.length === 0,
+  })
+  .meta({ id: 'ProfileChanges' });
+export type ProfileChanges = z.infer<typeof profileChangesSchema>;
+
+/** `If-Match` is optional: without it the last write wins; with a stale version the PATCH gets 412. */
+export const ifMatchHeadersSchema = z.object({
+  'if-match': z
+    .string()
+    .regex(
+      /^\s*(\*|(W\/)?"[^"]*"(\s*,\s*(W\/)?"[^"]*")*)\s*$/,
+      'must be * or entity tags such as "3", as sent in ETag',
+    )
+    .optional()
+    .describe('The ETag of the profile this change was based on'),
+});
+
+export const userIdParamsSchema = z.object({ id: z.uuid('must be a profile id (uuid)') });
+export const usernameParamsSchema = z.object({ username: z.string().min(1).max(255) });
+export const subjectParamsSchema = z.object({
+  sub: z.string().min(1).max(255).describe('The Keycloak user id, as events carry it in userId'),
+});
+
+export const listUsersQuerySchema = pageQuerySchema.extend({
+  search: z.string().trim().min(1).max(100).optional().describe('Part of a username or display name'),
+  status: z.enum(userStatuses).optional(),
+});
+export type ListUsersQuery = z.infer<typeof listUsersQuerySchema>;

@@ -16,7 +16,9 @@ export class CreateAuditEntries1764000000000 implements MigrationInterface {
         occurred_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     // The audit log is read newest first, optionally for one actor or target.
-    await queryRunner.query('CREATE INDEX audit_entries_occurred_at ON audit_entries (occurred_at DESC, id DESC)');
+    await queryRunner.query(
+      'CREATE INDEX audit_entries_occurred_at ON audit_entries (occurred_at DESC, id DESC)',
+    );
     await queryRunner.query('CREATE INDEX audit_entries_target ON audit_entries (target, occurred_at DESC)');
     await queryRunner.query('CREATE INDEX audit_entries_actor ON audit_entries (actor, occurred_at DESC)');
   }

@@ -27,7 +27,9 @@ export class CreateAccountsAndInvoices1764000000000 implements MigrationInterfac
         updated_at timestamptz(3) NOT NULL DEFAULT now(),
         version integer NOT NULL DEFAULT 1
       )`);
-    await queryRunner.query('CREATE INDEX invoices_user_created ON invoices (user_id, created_at DESC, id DESC)');
+    await queryRunner.query(
+      'CREATE INDEX invoices_user_created ON invoices (user_id, created_at DESC, id DESC)',
+    );
     await queryRunner.query('CREATE INDEX invoices_created ON invoices (created_at DESC, id DESC)');
   }
 

@@ -1,0 +1,44 @@
+import { Gauge, type Registry } from 'prom-client';
+
+export type CircuitState = 'closed' | 'half_open' | 'open' | 'isolated';
+const states: readonly CircuitState[] = ['closed', 'half_open', 'open', 'isolated'];
+
+/** cockatiel's state names (`CircuitState[state]`) are accepted as they are. */
+export type CircuitStateName = CircuitState | 'Closed' | 'HalfOpen' | 'Open' | 'Isolated';
+
+export interface CircuitBreakerGauge {
+  /** Records a state change; call it from the breaker's own state-change event. */
+  record(state: CircuitStateName): void;
+}
+
+export interface CircuitBreakerMetrics {
+  /** The gauge of one named circuit, starting closed. */
+  circuit(name: string): CircuitBreakerGauge;
+}
+
+export function createCircuitBreakerMetrics(registry: Registry): CircuitBreakerMetrics {
+  // One series per state, 1 for the current one: a state timeline needs no value mapping, and
+  // `max_over_time(…{state="open"}[1h])` says whether it opened at all.
+  const gauge = new Gauge({
+    name: 'app_circuit_breaker_state',
+    help: 'Circuit breaker state: 1 for the current state of each circuit, 0 for the others.',
+    labelNames: ['circuit', 'state'] as const,
+    registers: [registry],
+  });
+  return {
+    circuit(name) {
+      const record = (state: CircuitStateName) => {
+        const current = normalized(state);
+        for (const candidate of states) gauge.set({ circuit: name, state: candidate }, candidate === current ? 1 : 0);
+      };
+      record('closed');
+      return { record };
+    },
+  };
+}
+
+function normalized(state: CircuitStateName): CircuitState {
+  const snake = state.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  if (!(states as readonly string[]).includes(snake)) throw new Error(`unknown circuit state "${state}"`);
+  return snake as CircuitState;
+}

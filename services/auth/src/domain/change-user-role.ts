@@ -1,0 +1,81 @@
+import { conflict, forbidden } from '@platform/kit';
+import type { AdminDependencies } from './admin-dependencies.js';
+import { AuditActions, type ChangeContext } from './change-context.js';
+import type { AssignableRole, UserDetail } from './user-schemas.js';
+import { toUserDetail } from './user-views.js';
+
+/**
+ * An administrator grants a realm role from the allow-list. Only an admin may grant `admin`.
+ * Granting a role the account already holds directly changes nothing and records nothing.
+ */
+export async function grantRole(
+  { directory, audit }: AdminDependencies,
+  id: string,
+  role: AssignableRole,
+  context: ChangeContext,
+): Promise<UserDetail> {
+  if (role === 'admin' && !context.actor.roles.includes('admin')) {
+    throw forbidden('Only an admin may grant the admin role');
+  }
+  const user = await directory.get(id);
+  const direct = await directory.directRealmRoles(id);
+  if (!direct.includes(role)) {
+    await audit.recordChange(
+      {
+        actor: context.actor.subject,
+        action: AuditActions.roleGranted,
+        target: id,
+        before: { roles: direct },
+        after: { roles: [...direct, role].sort() },
+        requestId: context.requestId ?? null,
+      },
+      undefined,
+      async () => {
+        await directory.grantRealmRole(id, role);
+      },
+    );
+  }
+  return toUserDetail(user, await directory.realmRoles(id));
+}
+
+/**
+ * An administrator removes a realm role from the allow-list. Nobody may remove their own admin
+ * role (the realm could be left without an administrator). A role held only through a composite,
+ * such as the realm's default roles, cannot be removed on its own.
+ */
+export async function revokeRole(
+  { directory, audit }: AdminDependencies,
+  id: string,
+  role: AssignableRole,
+  context: ChangeContext,
+): Promise<UserDetail> {
+  if (role === 'admin' && context.actor.subject === id) {
+    throw forbidden('You cannot remove your own admin role');
+  }
+  const user = await directory.get(id);
+  const direct = await directory.directRealmRoles(id);
+  if (!direct.includes(role)) {
+    const effective = await directory.realmRoles(id);
+    if (effective.includes(role)) {
+      throw conflict(
+        `The user holds "${role}" through a composite role such as the default roles, not on its own`,
+      );
+    }
+    return toUserDetail(user, effective);
+  }
+  await audit.recordChange(
+    {
+      actor: context.actor.subject,
+      action: AuditActions.roleRevoked,
+      target: id,
+      before: { roles: direct },
+      after: { roles: direct.filter((name) => name !== role) },
+      requestId: context.requestId ?? null,
+    },
+    undefined,
+    async () => {
+      await directory.revokeRealmRole(id, role);
+    },
+  );
+  return toUserDetail(user, await directory.realmRoles(id));
+}

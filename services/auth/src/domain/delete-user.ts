@@ -1,0 +1,30 @@
+import { EventTypes } from '@platform/contracts';
+import { createEvent } from '@platform/kit';
+import type { AdminDependencies } from './admin-dependencies.js';
+import { AuditActions, type ChangeContext, refuseChangeToOwnAccount } from './change-context.js';
+import { userEventData } from './user-views.js';
+
+/**
+ * An administrator deletes an account. Deletion cannot be undone, so Keycloak deletes it inside
+ * the transaction that holds the audit entry and `user.deleted`: if Keycloak refuses, neither is written.
+ */
+export async function deleteUser(
+  { directory, audit }: AdminDependencies,
+  id: string,
+  context: ChangeContext,
+): Promise<void> {
+  refuseChangeToOwnAccount(context, id, 'delete');
+  const user = await directory.get(id);
+  await audit.recordChange(
+    {
+      actor: context.actor.subject,
+      action: AuditActions.userDeleted,
+      target: id,
+      before: { username: user.username, email: user.email ?? null, enabled: user.enabled },
+      after: null,
+      requestId: context.requestId ?? null,
+    },
+    createEvent({ type: EventTypes.userDeleted, version: 1, subject: id, data: userEventData(user) }),
+    () => directory.remove(id),
+  );
+}

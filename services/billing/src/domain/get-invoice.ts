@@ -1,0 +1,16 @@
+import { notFound, type Principal } from '@platform/kit';
+import type { InvoiceRepository } from '../data/invoice-repository.js';
+import { mayAccess } from './billing-roles.js';
+import type { InvoiceView } from './invoice-schemas.js';
+import { toInvoiceView } from './invoice-view.js';
+
+/** Somebody else's invoice answers exactly like a missing one, so ids cannot be probed. */
+export async function getInvoice(
+  invoices: InvoiceRepository,
+  principal: Principal,
+  invoiceId: string,
+): Promise<InvoiceView> {
+  const invoice = await invoices.findById(invoiceId);
+  if (!invoice || !mayAccess(principal, invoice.userId)) throw notFound('No such invoice');
+  return toInvoiceView(invoice);
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** What billing needs to know about a user, as the user service describes them. */
+export const userProfileSchema = z.object({
+  userId: z.string().min(1),
+  username: z.string().nullable(),
+  displayName: z.string().nullable(),
+  status: z.enum(['active', 'suspended', 'deleted']),
+});
+export type UserProfile = z.infer<typeof userProfileSchema>;
+
+/** Where profiles come from; behind it sit the user service, a cache and the resilience policies. */
+export interface ProfileDirectory {
+  /** Null when the user service does not know the user (yet). Throws UserServiceUnavailable. */
+  profileOf(userId: string): Promise<UserProfile | null>;
+  /** Drops what is cached for the user, so the next read asks the user service again. */
+  forget(userId: string): Promise<void>;
+}
+
+/** The user service could not answer (down, timing out, circuit open); the caller should try later. */
+export class UserServiceUnavailable extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UserServiceUnavailable';
+  }
+}

@@ -1,0 +1,56 @@
+import { EventTypes, parseEventData } from '@platform/contracts';
+import type { EventHandler, ServiceConsumer } from '@platform/kit';
+import type { AccountRepository } from '../data/account-repository.js';
+import {
+  closeAccount,
+  openAccountForNewUser,
+  reactivateAccount,
+  suspendAccount,
+} from '../domain/account-lifecycle.js';
+import type { ProfileDirectory } from '../domain/profile-directory.js';
+import { lifecycleBackoffMs, lifecycleMaxAttempts } from './retry-schedule.js';
+
+export const userLifecycleQueue = 'billing-service.user-lifecycle';
+
+/** Accounts follow their users: registered → open, disabled → suspended, enabled → active, deleted → closed. */
+export function userLifecycleConsumer(
+  accounts: AccountRepository,
+  profiles: ProfileDirectory,
+): ServiceConsumer {
+  const handler: EventHandler = async (envelope, manager) => {
+    switch (envelope.type) {
+      case EventTypes.userRegistered: {
+        const { data } = parseEventData(envelope, EventTypes.userRegistered);
+        return openAccountForNewUser(accounts, profiles, data.userId, manager);
+      }
+      case EventTypes.userDisabled: {
+        const { data } = parseEventData(envelope, EventTypes.userDisabled);
+        return suspendAccount(accounts, data.userId, manager);
+      }
+      case EventTypes.userEnabled: {
+        const { data } = parseEventData(envelope, EventTypes.userEnabled);
+        return reactivateAccount(accounts, data.userId, manager);
+      }
+      case EventTypes.userDeleted: {
+        const { data } = parseEventData(envelope, EventTypes.userDeleted);
+        return closeAccount(accounts, data.userId, manager);
+      }
+      default:
+        throw new Error(`${userLifecycleQueue} does not handle ${envelope.type}`);
+    }
+  };
+  return {
+    // The name keys processed_messages: stable across deploys, and shared by every instance.
+    consumerName: userLifecycleQueue,
+    queue: userLifecycleQueue,
+    routingKeys: [
+      EventTypes.userRegistered,
+      EventTypes.userDisabled,
+      EventTypes.userEnabled,
+      EventTypes.userDeleted,
+    ],
+    handler,
+    maxAttempts: lifecycleMaxAttempts,
+    backoffMs: lifecycleBackoffMs,
+  };
+}

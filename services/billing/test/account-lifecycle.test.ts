@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceUrl } from '../../../e2e/support/stack.js';
+import { userToken } from '../../../e2e/support/tokens.js';
+import { call } from './support/billing-api.js';
+import { accountRowsOf, billingDatabase, eventually } from './support/billing-database.js';
+import { Broker, userEvent } from './support/broker.js';
+import { openAccount } from './support/fixtures.js';
+import { createRealmUsers, type RealmUser, removeRealmUsers } from './support/realm-users.js';
+
+const consumer = 'billing-service.user-lifecycle';
+
+describe('billing accounts from user-lifecycle events', () => {
+  let db: pg.Pool;
+  let broker: Broker;
+  let users: RealmUser[];
+  const signedUp: RealmUser[] = [];
+
+  beforeAll(async () => {
+    db = billingDatabase();
+    broker = await Broker.connect();
+    users = await createRealmUsers('billing-lifecycle', 5);
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await removeRealmUsers([...(users ?? []), ...signedUp]);
+    await db?.end();
+  });
+
+  async function statusBecomes(user: RealmUser, status: string) {
+    return eventually(async () => (await accountRowsOf(db, user.id)).find((row) => row.status === status), {
+      what: `account of ${user.username} to be ${status}`,
+    });
+  }
+
+  async function processed(messageId: string) {
+    return eventually(
+      async () => {
+        const { rows } = await db.query(
+          'SELECT 1 FROM processed_messages WHERE consumer = $1 AND message_id = $2',
+          [consumer, messageId],
+        );
+        return rows.length > 0 ? true : undefined;
+      },
+      { what: `message ${messageId} to be processed` },
+    );
+  }
+
+  it('when a person signs up through the auth service, then billing opens an active account for them', async () => {
+    const email = `billing-signup-${randomUUID().slice(0, 8)}@example.test`;
+    const signUp = await fetch(`${serviceUrl('auth')}/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email,
+        password: 'Billing-Signup-Password-1',
+        firstName: 'Sign',
+        lastName: 'Up',
+      }),
+    });
+    expect(signUp.status).toBe(201);
+    const { id } = (await signUp.json()) as { id: string };
+    signedUp.push({
+      id,
+      username: email,
+      email,
+      token: () => Promise.reject(new Error('e-mail not verified')),
+    });
+
+    const account = await eventually(async () => (await accountRowsOf(db, id))[0], {
+      what: 'the account of the signed-up user',
+    });
+
+    expect(account.status).toBe('active');
+    const asAdmin = await call('GET', `/billing/accounts/${id}`, { token: await userToken('bill') });
+    expect(asAdmin.status).toBe(200);
+    expect(asAdmin.body).toMatchObject({ userId: id, status: 'active', profile: { displayName: 'Sign Up' } });
+  });
+
+  it('when a real user.registered event arrives for a new user, then an active account is opened with the profile from the user service', async () => {
+    const user = users[0]!;
+
+    const account = await openAccount(broker, db, user);
+
+    expect(account.status).toBe('active');
+    const response = await call('GET', '/billing/accounts/me', { token: await user.token() });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      id: account.id,
+      userId: user.id,
+      status: 'active',
+      profile: { username: user.username },
+      details: null,
+    });
+  });
+
+  it('when the same user.registered event is delivered twice, then it is applied once and there is one account', async () => {
+    const user = users[1]!;
+    const registered = userEvent('user.registered', user);
+
+    await broker.publish(registered);
+    await statusBecomes(user, 'active');
+    await broker.publish(registered);
+    // A different event for the same user (another registration attempt) must not add an account either.
+    const again = userEvent('user.registered', user);
+    await broker.publish(again);
+    await processed(again.id);
+
+    expect(await accountRowsOf(db, user.id)).toHaveLength(1);
+    const { rows } = await db.query(
+      'SELECT count(*)::int AS n FROM processed_messages WHERE message_id = $1',
+      [registered.id],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('when a user.disabled event is delivered again after user.enabled, then the duplicate is skipped and the account stays active', async () => {
+    const user = users[2]!;
+    await openAccount(broker, db, user);
+    const disabled = userEvent('user.disabled', user);
+    await broker.publish(disabled);
+    await statusBecomes(user, 'suspended');
+    const enabled = userEvent('user.enabled', user);
+    await broker.publish(enabled);
+    await statusBecomes(user, 'active');
+
+    await broker.publish(disabled);
+    const marker = userEvent('user.enabled', user);
+    await broker.publish(marker);
+    await processed(marker.id);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    expect(await accountRowsOf(db, user.id)).toMatchObject([{ status: 'active' }]);
+  });
+
+  it('when a user is disabled, enabled and deleted, then the account is suspended, active again and finally closed for good', async () => {
+    const user = users[3]!;
+    await openAccount(broker, db, user);
+
+    await broker.publish(userEvent('user.disabled', user));
+    await statusBecomes(user, 'suspended');
+    await broker.publish(userEvent('user.enabled', user));
+    await statusBecomes(user, 'active');
+    await broker.publish(userEvent('user.deleted', user));
+    await statusBecomes(user, 'closed');
+    const lateEnable = userEvent('user.enabled', user);
+    await broker.publish(lateEnable);
+    await processed(lateEnable.id);
+
+    expect(await accountRowsOf(db, user.id)).toMatchObject([{ status: 'closed' }]);
+  });
+
+  it('when user.disabled overtakes user.registered, then the account exists suspended and the late registration does not activate it', async () => {
+    const user = users[4]!;
+
+    await broker.publish(userEvent('user.disabled', user));
+    await statusBecomes(user, 'suspended');
+    const registered = userEvent('user.registered', user);
+    await broker.publish(registered);
+    await processed(registered.id);
+
+    expect(await accountRowsOf(db, user.id)).toMatchObject([{ status: 'suspended' }]);
+  });
+});

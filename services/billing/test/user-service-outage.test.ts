@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { RunningService } from '@platform/kit';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceUrl } from '../../../e2e/support/stack.js';
+import { userLifecycleQueue } from '../src/events/user-lifecycle-consumer.js';
+import { service } from '../src/service.js';
+import { startBillingInstance } from './support/billing-api.js';
+import { accountRowsOf, billingDatabase, eventually } from './support/billing-database.js';
+import { Broker, userEvent } from './support/broker.js';
+import { createRealmUsers, type RealmUser, removeRealmUsers } from './support/realm-users.js';
+import { UserServiceGate } from './support/user-service-gate.js';
+
+// The shared user service keeps running for everybody else. A second billing instance in this
+// process reaches it only through a gate the test holds closed, and consumes from a queue of its
+// own that the event is put on directly, so the stack's billing instance never sees the event.
+describe('account creation while the user service is down', () => {
+  const queue = `billing-test-${randomUUID().slice(0, 8)}.user-lifecycle`;
+  let db: pg.Pool;
+  let broker: Broker;
+  let gate: UserServiceGate;
+  let instance: RunningService | undefined;
+  let users: RealmUser[] = [];
+
+  beforeAll(async () => {
+    db = billingDatabase();
+    broker = await Broker.connect();
+    users = await createRealmUsers('billing-outage', 1);
+    gate = await UserServiceGate.start(serviceUrl('user'));
+    instance = await startBillingInstance(
+      {
+        ...service,
+        // The production user-lifecycle consumer (handler, attempts, backoff), on the test's own queue.
+        consumers: (context) =>
+          (service.consumers?.(context) ?? [])
+            .filter((consumer) => consumer.queue === userLifecycleQueue)
+            .map((consumer) => ({ ...consumer, queue })),
+      },
+      { USER_SERVICE_URL: gate.url },
+    );
+  });
+
+  afterAll(async () => {
+    await instance?.shutdown.shutdown('test');
+    await gate?.close();
+    await broker?.deleteQueues([queue, `${queue}.retry`, `${queue}.dlq`]).catch(() => undefined);
+    await broker?.close();
+    await removeRealmUsers(users);
+    await db?.end();
+  });
+
+  it('when the user service is unreachable as a user registers, then the event is retried until it is back and the account is opened', async () => {
+    const user = users[0]!;
+
+    await broker.queueDeclared(queue);
+    await broker.sendToQueue(queue, userEvent('user.registered', user));
+
+    // One handler attempt calls at most 3 times (1 + 2 quick retries); more means the event came back.
+    await eventually(async () => (gate.refused > 3 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'billing to retry the event',
+    });
+    expect(await accountRowsOf(db, user.id)).toEqual([]);
+
+    gate.open();
+    const account = await eventually(async () => (await accountRowsOf(db, user.id))[0], {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+      what: 'the account once the user service is reachable',
+    });
+
+    expect(account.status).toBe('active');
+    expect(gate.forwarded).toBeGreaterThan(0);
+    expect(await accountRowsOf(db, user.id)).toHaveLength(1);
+  }, 150_000);
+});

@@ -1,0 +1,50 @@
+import {
+  EventTypes,
+  parseEventData,
+  type EventEnvelope,
+  type EventType,
+  type UserEventDataV1,
+} from '@platform/contracts';
+import type { EntityManager } from 'typeorm';
+import type { UserStatus } from '../data/user-entity.js';
+import type { UserRepository } from '../data/user-repository.js';
+import { defaultDisplayName } from './profile-views.js';
+
+/** The identity events of the auth service and the status each one leaves the user in. */
+export const identityEventStatuses = {
+  [EventTypes.userRegistered]: undefined,
+  [EventTypes.userUpdated]: undefined,
+  [EventTypes.userDisabled]: 'suspended',
+  [EventTypes.userEnabled]: 'active',
+  [EventTypes.userDeleted]: 'deleted',
+} as const satisfies Partial<Record<EventType, UserStatus | undefined>>;
+
+export type IdentityEventType = keyof typeof identityEventStatuses;
+export const identityEventTypes = Object.keys(identityEventStatuses) as IdentityEventType[];
+
+/**
+ * Mirrors one identity event in the local row: registered and updated create or refresh it,
+ * disabled suspends, enabled re-activates, deleted soft-deletes. A user this service has never
+ * seen gets a row too, so that a still-valid token of a disabled or deleted user is refused here
+ * as well. Writes only through `manager`, the consumer's transaction that also records the event
+ * as processed, which is what makes a redelivery change nothing twice.
+ */
+export async function applyIdentityEvent(
+  users: UserRepository,
+  envelope: EventEnvelope,
+  manager: EntityManager,
+): Promise<void> {
+  const type = envelope.type as IdentityEventType;
+  if (!(type in identityEventStatuses)) throw new Error(`not an identity event: ${envelope.type}`);
+  const { data } = parseEventData(envelope, type) as EventEnvelope<UserEventDataV1>;
+  await users.applyIdentityChange(
+    {
+      subject: data.userId,
+      username: data.username,
+      displayName: defaultDisplayName(data),
+      status: identityEventStatuses[type],
+      occurredAt: new Date(envelope.occurredAt),
+    },
+    manager,
+  );
+}

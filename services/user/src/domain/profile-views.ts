@@ -1,0 +1,42 @@
+import type { Identity } from '../data/keycloak-identities.js';
+import type { User } from '../data/user-entity.js';
+import type { Profile, UserSettings, UserSummary } from './profile-schemas.js';
+
+export function toUserSummary(user: User): UserSummary {
+  return {
+    id: user.id,
+    subject: user.subject,
+    username: user.username,
+    displayName: user.displayName,
+    avatarUrl: user.avatarUrl,
+    status: user.status,
+    settings: user.settings as UserSettings,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+    version: user.version,
+  };
+}
+
+/** The local row merged with Keycloak's fields; those are null when Keycloak no longer knows the user. */
+export function toProfile(user: User, identity: Identity | null): Profile {
+  return {
+    ...toUserSummary(user),
+    email: identity?.email ?? null,
+    emailVerified: identity?.emailVerified ?? false,
+    firstName: identity?.firstName ?? null,
+    lastName: identity?.lastName ?? null,
+  };
+}
+
+/** What a new row is called before its owner picks a display name. */
+export function defaultDisplayName(names: {
+  firstName?: string | null;
+  lastName?: string | null;
+  username?: string | null;
+}): string | null {
+  const fullName = [names.firstName, names.lastName]
+    .map((part) => part?.trim() ?? '')
+    .filter((part) => part !== '')
+    .join(' ');
+  return fullName !== '' ? fullName : (names.username ?? null);
+}

@@ -1,0 +1,44 @@
+import pg from 'pg';
+import { postgresUrl, secret } from '../../../../dev/environment.js';
+import { environment, secrets } from '../../../../e2e/support/stack.js';
+
+/** What the user service stored, read straight from its database. */
+export interface UserRow {
+  id: string;
+  subject: string;
+  username: string | null;
+  display_name: string | null;
+  avatar_url: string | null;
+  status: string;
+  settings: Record<string, unknown>;
+  version: number;
+}
+
+export function usersDatabase(): pg.Pool {
+  return new pg.Pool({
+    connectionString: postgresUrl(environment, 'users', secret(secrets, 'USER_DB_PASSWORD'), 'users'),
+    max: 2,
+  });
+}
+
+export async function rowsOf(db: pg.Pool, subject: string): Promise<UserRow[]> {
+  const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE subject = $1', [subject]);
+  return rows;
+}
+
+export async function rowOf(db: pg.Pool, subject: string): Promise<UserRow | undefined> {
+  return (await rowsOf(db, subject))[0];
+}
+
+/** Outbox rows (published or not) of one event type about one subject. */
+export async function outboxEventsAbout(db: pg.Pool, type: string, subject: string): Promise<unknown[]> {
+  const { rows } = await db.query<{ payload: unknown }>(
+    `SELECT payload FROM outbox_events WHERE type = $1 AND payload->>'subject' = $2`,
+    [type, subject],
+  );
+  return rows.map((row) => row.payload);
+}
+
+export async function deleteRows(db: pg.Pool, subjects: readonly string[]): Promise<void> {
+  await db.query('DELETE FROM users WHERE subject = ANY($1)', [subjects]);
+}
