@@ -7,15 +7,23 @@ import { relative } from 'node:path';
 import { loadEnvironment, loadSecrets, repoRoot } from './environment.js';
 import { ensureEnvoyDistribution, envoyPid, startEnvoy, stopEnvoy } from './stack/envoy.js';
 import { ensureKeycloakDistribution, keycloakPid, startKeycloak, stopKeycloak } from './stack/keycloak.js';
+import {
+  ensureOtelCollectorBinary,
+  otelCollectorPid,
+  startOtelCollector,
+  stopOtelCollector,
+} from './stack/otel-collector.js';
 import { dataDir, stateDir } from './stack/paths.js';
 import { postgresPid, startPostgres, stopPostgres } from './stack/postgres.js';
 import { isAlive, StepError } from './stack/processes.js';
+import { prometheusPid, startPrometheus, stopPrometheus } from './stack/prometheus.js';
 import { rabbitmqPid, startRabbitmq, stopRabbitmq } from './stack/rabbitmq.js';
 import { redisPid, startRedis, stopRedis } from './stack/redis.js';
 import { servicePids, startServices, stopServices } from './stack/services.js';
 import { smtpSinkPid, startSmtpSink, stopSmtpSink } from './stack/smtp-sink.js';
 import { withStackLock } from './stack/stack-lock.js';
 import { ensureSystemPackages } from './stack/system-packages.js';
+import { startTraceSink, stopTraceSink, traceSinkPid } from './stack/trace-sink.js';
 
 const env = loadEnvironment();
 const secrets = loadSecrets();
@@ -38,6 +46,11 @@ export async function up(options: { services: boolean } = { services: true }): P
   await step('rabbitmq', () => startRabbitmq(env, secrets));
   await step('redis', () => startRedis(env));
   await step('smtp sink', () => startSmtpSink(env));
+  // Observability first, so the first spans of the edge and the services have somewhere to go.
+  await step('trace sink', () => startTraceSink(env));
+  await step('otel collector build', ensureOtelCollectorBinary);
+  await step('otel collector', () => startOtelCollector(env));
+  await step('prometheus', () => startPrometheus(env));
   await step('keycloak download', ensureKeycloakDistribution);
   await step('keycloak', () => startKeycloak(env, secrets));
   // The edge starts before the services: it answers 503 for an upstream that is not up yet.
@@ -50,6 +63,9 @@ async function down(): Promise<void> {
   await stopServices(step);
   await step('envoy', async () => ((await stopEnvoy()) ? 'stopped' : 'not running'));
   await step('keycloak', async () => ((await stopKeycloak()) ? 'stopped' : 'not running'));
+  await step('prometheus', async () => ((await stopPrometheus()) ? 'stopped' : 'not running'));
+  await step('otel collector', async () => ((await stopOtelCollector()) ? 'stopped' : 'not running'));
+  await step('trace sink', async () => ((await stopTraceSink()) ? 'stopped' : 'not running'));
   await step('smtp sink', async () => ((await stopSmtpSink()) ? 'stopped' : 'not running'));
   await step('redis', async () => ((await stopRedis()) ? 'stopped' : 'not running'));
   await step('rabbitmq', async () => ((await stopRabbitmq(env)) ? 'stopped' : 'not running'));
@@ -63,6 +79,9 @@ function status(): void {
   line('rabbitmq', rabbitmqPid());
   line('redis', redisPid());
   line('smtp sink', smtpSinkPid());
+  line('trace sink', traceSinkPid());
+  line('otel collector', otelCollectorPid());
+  line('prometheus', prometheusPid());
   line('keycloak', keycloakPid());
   line('envoy', envoyPid());
   for (const [name, pid] of Object.entries(servicePids())) line(`service ${name}`, pid);

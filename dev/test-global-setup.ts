@@ -3,7 +3,7 @@ import { repoRoot } from './environment.js';
 
 /** Brings the local stack up before any test runs; a component that cannot start fails the run. */
 export default function setup(): void {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'dev/stack.ts', 'up'], {
+  const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'dev/stack.ts', 'up'], {
     cwd: repoRoot,
     stdio: 'inherit',
   });

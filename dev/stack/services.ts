@@ -52,7 +52,8 @@ async function startService(
   const pid = pidFile(`service-${name}`);
   const log = logFile(`service-${name}`);
   const hashFile = join(stateDir, `service-${name}.sha256`);
-  const hash = sourceHash(name);
+  // The rendered environment counts too: a new variable (say OTEL_EXPORTER_OTLP_ENDPOINT) restarts.
+  const hash = sourceHash(name, serviceEnv(name, env, secrets));
   const endpoint = env.services[name];
   const ready = `http://${endpoint.host}:${endpoint.managementPort}/readyz`;
   const running = isAlive(readPid(pid));
@@ -95,9 +96,9 @@ function lastLine(text: string): string {
   return text.trim().split('\n').at(-1) ?? '';
 }
 
-/** A fingerprint of everything a service runs: its sources and the shared packages. */
-function sourceHash(name: ServiceName): string {
-  const hash = createHash('sha256');
+/** A fingerprint of everything a service runs: its environment, its sources and the shared packages. */
+function sourceHash(name: ServiceName, vars: Record<string, string>): string {
+  const hash = createHash('sha256').update(JSON.stringify(vars));
   const roots = [join(repoRoot, 'services', name, 'src'), join(repoRoot, 'packages')];
   for (const root of roots) {
     for (const file of listFiles(root)) {

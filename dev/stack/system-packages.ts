@@ -8,6 +8,8 @@ const required: Record<string, string> = {
   'redis-server': '/usr/bin/redis-server',
   unzip: '/usr/bin/unzip',
   maven: '/usr/bin/mvn',
+  // Prometheus and promtool (alert rules are checked and unit-tested with it).
+  prometheus: '/usr/bin/prometheus',
 };
 
 export function missingPackages(): string[] {
@@ -32,6 +34,7 @@ export async function ensureSystemPackages(): Promise<string> {
   await run('service', ['postgresql', 'stop'], { env });
   await run('service', ['rabbitmq-server', 'stop'], { env });
   await run('service', ['redis-server', 'stop'], { env });
+  await run('service', ['prometheus', 'stop'], { env });
   return `installed ${missing.join(', ')}`;
 }
 

@@ -1,27 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { pino } from 'pino';
 import { Column, Entity, PrimaryColumn, type DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadEnvironment, loadSecrets, postgresAdminUrl } from '../../../dev/environment.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../../../e2e/support/postgres.js';
 import { createDataSource } from '../src/db/create-data-source.js';
 import { databaseReadinessCheck } from '../src/db/database-readiness-check.js';
 import { runMigrations } from '../src/db/run-migrations.js';
 import { kitEntities, kitMigrations } from '../src/messaging/kit-migrations.js';
 
-const env = loadEnvironment();
-const secrets = loadSecrets();
 const logger = pino({ level: 'silent' });
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresAdminUrl(env, secrets) });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A table only this test's entity describes: synchronize would create it, migrations never do. */
 @Entity({ name: 'never_synchronized' })
@@ -34,11 +20,10 @@ class NeverSynchronized {
 }
 
 describe('database migrations', () => {
-  const database = `kit_test_${randomBytes(6).toString('hex')}`;
-  const url = postgresAdminUrl(env, secrets, database);
+  let database: ThrowawayDatabase;
   const opened: DataSource[] = [];
 
-  async function openDataSource(databaseUrl = url): Promise<DataSource> {
+  async function openDataSource(databaseUrl = database.url): Promise<DataSource> {
     const dataSource = createDataSource({
       url: databaseUrl,
       entities: [...kitEntities, NeverSynchronized],
@@ -58,7 +43,7 @@ describe('database migrations', () => {
   }
 
   beforeAll(async () => {
-    await adminQuery(`CREATE DATABASE ${database}`);
+    database = await createThrowawayDatabase('kit_test');
   });
 
   afterEach(async () => {
@@ -66,7 +51,7 @@ describe('database migrations', () => {
   });
 
   afterAll(async () => {
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database?.drop();
   });
 
   it('when a data source initializes, then it creates no tables from entities', async () => {
@@ -131,12 +116,11 @@ describe('database migrations', () => {
   });
 
   it('when two replicas run migrations on a fresh database at once, then each migration runs exactly once', async () => {
-    const fresh = `kit_test_${randomBytes(6).toString('hex')}`;
-    await adminQuery(`CREATE DATABASE ${fresh}`);
+    const fresh = await createThrowawayDatabase('kit_test');
     try {
       const [first, second] = await Promise.all([
-        openDataSource(postgresAdminUrl(env, secrets, fresh)),
-        openDataSource(postgresAdminUrl(env, secrets, fresh)),
+        openDataSource(fresh.url),
+        openDataSource(fresh.url),
       ]);
 
       const results = await Promise.all([runMigrations(first), runMigrations(second)]);
@@ -149,7 +133,7 @@ describe('database migrations', () => {
       ]);
     } finally {
       await Promise.all(opened.splice(0).map((dataSource) => dataSource.destroy()));
-      await adminQuery(`DROP DATABASE IF EXISTS ${fresh} WITH (FORCE)`);
+      await fresh.drop();
     }
   });
 

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
-import pg from 'pg';
 import { pino } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@platform/contracts';
-import { amqpUrl, loadEnvironment, loadSecrets, postgresAdminUrl } from '../../../dev/environment.js';
+import { amqpUrl, loadEnvironment, loadSecrets } from '../../../dev/environment.js';
 import { startBroker, stopBroker } from '../../../dev/stack-control.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../../../e2e/support/postgres.js';
 import { createDataSource } from '../src/db/create-data-source.js';
 import { runMigrations } from '../src/db/run-migrations.js';
 import { AmqpConnection } from '../src/messaging/amqp-connection.js';
@@ -21,36 +22,12 @@ const secrets = loadSecrets();
 const url = amqpUrl(env, secrets);
 const logger = pino({ level: 'silent' });
 const run = randomBytes(6).toString('hex');
-const database = `kit_test_${run}`;
 const consumerName = `kit-test-${run}`;
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresAdminUrl(env, secrets) });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const settle = (ms = 1000) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('idempotent consumer', () => {
+  let database: ThrowawayDatabase;
   let dataSource: DataSource;
   let amqp: AmqpConnection;
   let publisher: EventPublisher;
@@ -109,8 +86,7 @@ describe('idempotent consumer', () => {
   async function nextMessage(queue: string, timeoutMs = 10_000): Promise<GetMessage> {
     return eventually(
       async () => (await channel.get(queue, { noAck: true })) || undefined,
-      timeoutMs,
-      `a message on ${queue}`,
+      { timeoutMs, what: `a message on ${queue}` },
     );
   }
 
@@ -119,9 +95,9 @@ describe('idempotent consumer', () => {
   }
 
   beforeAll(async () => {
-    await adminQuery(`CREATE DATABASE ${database}`);
+    database = await createThrowawayDatabase('kit_test');
     dataSource = await createDataSource({
-      url: postgresAdminUrl(env, secrets, database),
+      url: database.url,
       entities: kitEntities,
       migrations: kitMigrations,
       logger,
@@ -157,7 +133,7 @@ describe('idempotent consumer', () => {
     await admin.close();
     await amqp.close();
     await dataSource.destroy();
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database.drop();
   });
 
   it('when the same message is delivered twice, then it is applied once', async () => {
@@ -173,8 +149,7 @@ describe('idempotent consumer', () => {
 
     await eventually(
       async () => ((await processedCount(envelope.id)) === 1 ? true : undefined),
-      10_000,
-      'applying',
+      { what: 'applying' },
     );
     await settle();
     expect(await appliedCount(envelope.id)).toBe(1);
@@ -194,8 +169,7 @@ describe('idempotent consumer', () => {
 
     await eventually(
       async () => ((await processedCount(envelope.id)) === 1 ? true : undefined),
-      10_000,
-      'applying',
+      { what: 'applying' },
     );
     await settle();
     expect(attempts).toEqual([1, 2]);
@@ -268,11 +242,11 @@ describe('idempotent consumer', () => {
     const { type } = await consume(record);
     await stopBroker();
     try {
-      await eventually(async () => (amqp.isConnected() ? undefined : true), 10_000, 'noticing the outage');
+      await eventually(async () => (amqp.isConnected() ? undefined : true), { what: 'noticing the outage' });
     } finally {
       await startBroker();
     }
-    await eventually(async () => (amqp.isConnected() ? true : undefined), 30_000, 'reconnecting');
+    await eventually(async () => (amqp.isConnected() ? true : undefined), { timeoutMs: 30_000, what: 'reconnecting' });
     admin = await connect(url);
     admin.on('error', () => undefined);
     channel = await admin.createChannel();
@@ -282,8 +256,7 @@ describe('idempotent consumer', () => {
 
     await eventually(
       async () => ((await appliedCount(envelope.id)) === 1 ? true : undefined),
-      10_000,
-      'applying',
+      { what: 'applying' },
     );
     expect(await processedCount(envelope.id)).toBe(1);
   }, 90_000);

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
-import pg from 'pg';
 import { pino } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { EventEnvelope } from '@platform/contracts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { amqpUrl, loadEnvironment, loadSecrets, postgresAdminUrl } from '../../../dev/environment.js';
+import { amqpUrl, loadEnvironment, loadSecrets } from '../../../dev/environment.js';
 import { startBroker, stopBroker } from '../../../dev/stack-control.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../../../e2e/support/postgres.js';
 import { createDataSource } from '../src/db/create-data-source.js';
 import { runMigrations } from '../src/db/run-migrations.js';
 import { AmqpConnection } from '../src/messaging/amqp-connection.js';
@@ -22,34 +23,9 @@ const secrets = loadSecrets();
 const url = amqpUrl(env, secrets);
 const logger = pino({ level: 'silent' });
 const run = randomBytes(6).toString('hex');
-const database = `kit_test_${run}`;
 // An event type no service binds, so these tests never feed the running services.
 const eventType = `kit-test.${run}.account_opened`;
 const queue = `kit-test.${run}.outbox`;
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresAdminUrl(env, secrets) });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Everything on the queue after the relay has had `settleMs` to publish anything extra. */
 async function drain(channel: Channel, settleMs = 1500): Promise<GetMessage[]> {
@@ -68,8 +44,7 @@ async function whileBrokerIsDown<T>(connection: AmqpConnection, work: () => Prom
   try {
     await eventually(
       async () => (connection.isConnected() ? undefined : true),
-      10_000,
-      'noticing the outage',
+      { what: 'noticing the outage' },
     );
     return await work();
   } finally {
@@ -83,6 +58,7 @@ interface OutboxState {
 }
 
 describe('transactional outbox', () => {
+  let database: ThrowawayDatabase;
   let dataSource: DataSource;
   let amqp: AmqpConnection;
   let publisher: EventPublisher;
@@ -127,9 +103,9 @@ describe('transactional outbox', () => {
   }
 
   beforeAll(async () => {
-    await adminQuery(`CREATE DATABASE ${database}`);
+    database = await createThrowawayDatabase('kit_test');
     dataSource = await createDataSource({
-      url: postgresAdminUrl(env, secrets, database),
+      url: database.url,
       entities: kitEntities,
       migrations: kitMigrations,
       logger,
@@ -162,7 +138,7 @@ describe('transactional outbox', () => {
     await admin.close();
     await amqp.close();
     await dataSource.destroy();
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database.drop();
   });
 
   it('when a state change and its event commit together, then the event is published exactly once', async () => {
@@ -172,8 +148,7 @@ describe('transactional outbox', () => {
 
     await eventually(
       async () => ((await outboxRow(envelope.id))?.published ? true : undefined),
-      10_000,
-      'publish',
+      { what: 'publish' },
     );
     const messages = await drain(channel);
     expect(messages.map((message) => JSON.parse(message.content.toString('utf8')))).toEqual([envelope]);
@@ -206,8 +181,7 @@ describe('transactional outbox', () => {
 
     await eventually(
       async () => ((await outboxRow(unbound.id))?.published ? true : undefined),
-      10_000,
-      'publish',
+      { what: 'publish' },
     );
     expect((await outboxRow(unbound.id))?.attempts).toBe(0);
   });
@@ -227,8 +201,7 @@ describe('transactional outbox', () => {
         );
         return rows[0]?.pending === 0 ? true : undefined;
       },
-      15_000,
-      'publishing all events',
+      { timeoutMs: 15_000, what: 'publishing all events' },
     );
     const ids = (await drain(channel)).map((message) => String(message.properties.messageId));
     expect(ids.sort()).toEqual(envelopes.map((envelope) => envelope.id).sort());
@@ -245,11 +218,10 @@ describe('transactional outbox', () => {
       return committed;
     });
 
-    await eventually(async () => (amqp.isConnected() ? true : undefined), 30_000, 'reconnecting');
+    await eventually(async () => (amqp.isConnected() ? true : undefined), { timeoutMs: 30_000, what: 'reconnecting' });
     await eventually(
       async () => ((await outboxRow(envelope.id))?.published ? true : undefined),
-      15_000,
-      'publish',
+      { timeoutMs: 15_000, what: 'publish' },
     );
     await openAdminChannel();
     const messages = await drain(channel);

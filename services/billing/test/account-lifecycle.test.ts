@@ -3,34 +3,37 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceUrl } from '../../../e2e/support/stack.js';
 import { userToken } from '../../../e2e/support/tokens.js';
+import { Broker } from '../../../e2e/support/broker.js';
+import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import { call } from './support/billing-api.js';
-import { accountRowsOf, billingDatabase, eventually } from './support/billing-database.js';
-import { Broker, userEvent } from './support/broker.js';
-import { openAccount } from './support/fixtures.js';
-import { createRealmUsers, type RealmUser, removeRealmUsers } from './support/realm-users.js';
+import { accountRowsOf } from './support/billing-database.js';
+import { openAccount, userEvent } from './support/fixtures.js';
 
 const consumer = 'billing-service.user-lifecycle';
 
 describe('billing accounts from user-lifecycle events', () => {
   let db: pg.Pool;
   let broker: Broker;
-  let users: RealmUser[];
-  const signedUp: RealmUser[] = [];
+  let users: TestUser[];
+  const signedUp: TestUser[] = [];
 
   beforeAll(async () => {
-    db = billingDatabase();
+    db = serviceDatabase('billing');
     broker = await Broker.connect();
-    users = await createRealmUsers('billing-lifecycle', 5);
+    users = await createTestUsers('billing-lifecycle', 5);
   });
 
   afterAll(async () => {
     await broker?.close();
-    await removeRealmUsers([...(users ?? []), ...signedUp]);
+    await deleteTestUsers([...(users ?? []), ...signedUp]);
     await db?.end();
   });
 
-  async function statusBecomes(user: RealmUser, status: string) {
+  async function statusBecomes(user: TestUser, status: string) {
     return eventually(async () => (await accountRowsOf(db, user.id)).find((row) => row.status === status), {
+      timeoutMs: 15_000,
       what: `account of ${user.username} to be ${status}`,
     });
   }
@@ -44,7 +47,7 @@ describe('billing accounts from user-lifecycle events', () => {
         );
         return rows.length > 0 ? true : undefined;
       },
-      { what: `message ${messageId} to be processed` },
+      { timeoutMs: 15_000, what: `message ${messageId} to be processed` },
     );
   }
 
@@ -66,10 +69,12 @@ describe('billing accounts from user-lifecycle events', () => {
       id,
       username: email,
       email,
+      password: 'Billing-Signup-Password-1',
       token: () => Promise.reject(new Error('e-mail not verified')),
     });
 
     const account = await eventually(async () => (await accountRowsOf(db, id))[0], {
+      timeoutMs: 15_000,
       what: 'the account of the signed-up user',
     });
 

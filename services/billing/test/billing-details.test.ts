@@ -2,14 +2,16 @@ import { loadConfig } from '@platform/kit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../../../e2e/support/tokens.js';
+import { Broker } from '../../../e2e/support/broker.js';
+import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
+import { secondInstanceEnv } from '../../../e2e/support/service-instance.js';
 import { billingConfigSchema } from '../src/config.js';
 import { detailsContextOf } from '../src/data/account-details-repository.js';
 import { KeyRingCipher } from '../src/data/key-ring-cipher.js';
-import { billingEnvironment, call } from './support/billing-api.js';
-import { type AccountRow, billingDatabase } from './support/billing-database.js';
-import { Broker } from './support/broker.js';
+import { call } from './support/billing-api.js';
+import type { AccountRow } from './support/billing-database.js';
 import { openAccount } from './support/fixtures.js';
-import { createRealmUsers, type RealmUser, removeRealmUsers } from './support/realm-users.js';
 
 const details = {
   legalName: 'Ada Lovelace Analytical Ltd',
@@ -30,17 +32,17 @@ interface DetailsRow {
 describe('billing details, encrypted at rest', () => {
   let db: pg.Pool;
   let broker: Broker;
-  let users: RealmUser[] = [];
-  let holder: RealmUser;
+  let users: TestUser[] = [];
+  let holder: TestUser;
   let holderToken: string;
   let account: AccountRow;
   // The stack's billing configuration: the same keys the running service has.
-  const config = loadConfig(billingConfigSchema, billingEnvironment());
+  const config = loadConfig(billingConfigSchema, secondInstanceEnv('billing'));
 
   beforeAll(async () => {
-    db = billingDatabase();
+    db = serviceDatabase('billing');
     broker = await Broker.connect();
-    users = await createRealmUsers('billing-details', 2);
+    users = await createTestUsers('billing-details', 2);
     holder = users[0]!;
     account = await openAccount(broker, db, holder);
     holderToken = await holder.token();
@@ -48,7 +50,7 @@ describe('billing details, encrypted at rest', () => {
 
   afterAll(async () => {
     await broker?.close();
-    await removeRealmUsers(users);
+    await deleteTestUsers(users);
     await db?.end();
   });
 

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { ConfigError, loadConfig } from '@platform/kit';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../dev/environment.js';
+import { secondInstanceEnv } from '../../../e2e/support/service-instance.js';
 import { billingConfigSchema } from '../src/config.js';
-import { billingEnvironment } from './support/billing-api.js';
 
 /** Runs the real entry point as the stack does and collects how it ended. */
 function runBilling(overrides: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
@@ -13,7 +13,7 @@ function runBilling(overrides: Record<string, string>): Promise<{ code: number |
       ['--conditions=source', '--import', 'tsx', 'services/billing/src/main.ts', 'run'],
       {
         cwd: repoRoot,
-        env: { PATH: process.env.PATH, ...billingEnvironment(overrides) },
+        env: { PATH: process.env.PATH, ...secondInstanceEnv('billing', overrides) },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
@@ -74,7 +74,7 @@ describe('billing configuration', () => {
     (_case, overrides, message) => {
       let refusal: unknown;
       try {
-        loadConfig(billingConfigSchema, billingEnvironment(overrides));
+        loadConfig(billingConfigSchema, secondInstanceEnv('billing', overrides));
       } catch (error) {
         refusal = error;
       }

@@ -2,26 +2,26 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../../../e2e/support/tokens.js';
+import { Broker } from '../../../e2e/support/broker.js';
+import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import { call } from './support/billing-api.js';
-import { billingDatabase } from './support/billing-database.js';
-import { Broker } from './support/broker.js';
 import { draftInvoice, openAccount, openInvoice, twoLines } from './support/fixtures.js';
-import { createRealmUsers, type RealmUser, removeRealmUsers } from './support/realm-users.js';
 
 describe('invoices', () => {
   let db: pg.Pool;
   let broker: Broker;
-  let users: RealmUser[] = [];
-  let owner: RealmUser;
+  let users: TestUser[] = [];
+  let owner: TestUser;
   let ownerToken: string;
   let otherToken: string;
   let adminToken: string;
 
   beforeAll(async () => {
-    db = billingDatabase();
+    db = serviceDatabase('billing');
     broker = await Broker.connect();
-    users = await createRealmUsers('billing-invoices', 2);
-    [owner] = users as [RealmUser];
+    users = await createTestUsers('billing-invoices', 2);
+    [owner] = users as [TestUser];
     await openAccount(broker, db, owner);
     ownerToken = await owner.token();
     otherToken = await users[1]!.token();
@@ -30,7 +30,7 @@ describe('invoices', () => {
 
   afterAll(async () => {
     await broker?.close();
-    await removeRealmUsers(users);
+    await deleteTestUsers(users);
     await db?.end();
   });
 

@@ -3,11 +3,13 @@ import type { EventEnvelope } from '@platform/contracts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimsOf, userToken } from '../../../e2e/support/tokens.js';
+import { Broker } from '../../../e2e/support/broker.js';
+import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import { call } from './support/billing-api.js';
-import { accountRowsOf, billingDatabase, eventually } from './support/billing-database.js';
-import { Broker, userEvent } from './support/broker.js';
-import { draftInvoice, openAccount, openInvoice } from './support/fixtures.js';
-import { createRealmUsers, type RealmUser, removeRealmUsers } from './support/realm-users.js';
+import { accountRowsOf } from './support/billing-database.js';
+import { draftInvoice, openAccount, openInvoice, userEvent } from './support/fixtures.js';
 
 const oneLine = (unitAmountMinor: number) => [{ description: 'Consulting', quantity: 1, unitAmountMinor }];
 
@@ -15,19 +17,19 @@ describe('POST /billing/invoices/{id}/payments', () => {
   let db: pg.Pool;
   let broker: Broker;
   let paidEvents: EventEnvelope[];
-  let users: RealmUser[] = [];
-  let owner: RealmUser;
-  let suspended: RealmUser;
+  let users: TestUser[] = [];
+  let owner: TestUser;
+  let suspended: TestUser;
   let ownerToken: string;
   let otherToken: string;
   let adminToken: string;
 
   beforeAll(async () => {
-    db = billingDatabase();
+    db = serviceDatabase('billing');
     broker = await Broker.connect();
     paidEvents = await broker.watch('invoice.paid');
-    users = await createRealmUsers('billing-payments', 3);
-    [owner, suspended] = users as [RealmUser, RealmUser];
+    users = await createTestUsers('billing-payments', 3);
+    [owner, suspended] = users as [TestUser, TestUser];
     await openAccount(broker, db, owner);
     await openAccount(broker, db, suspended);
     ownerToken = await owner.token();
@@ -37,7 +39,7 @@ describe('POST /billing/invoices/{id}/payments', () => {
 
   afterAll(async () => {
     await broker?.close();
-    await removeRealmUsers(users);
+    await deleteTestUsers(users);
     await db?.end();
   });
 
@@ -65,7 +67,7 @@ describe('POST /billing/invoices/{id}/payments', () => {
   async function paidEventsFor(invoiceId: string): Promise<EventEnvelope[]> {
     const matching = () =>
       paidEvents.filter((event) => (event.data as { invoiceId: string }).invoiceId === invoiceId);
-    await eventually(async () => (matching().length > 0 ? true : undefined), { what: 'invoice.paid' });
+    await eventually(async () => (matching().length > 0 ? true : undefined), { timeoutMs: 15_000, what: 'invoice.paid' });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     return matching();
   }
@@ -191,8 +193,9 @@ describe('POST /billing/invoices/{id}/payments', () => {
   it("when the invoice's account is suspended, then 409 and nothing is paid", async () => {
     const invoice = await openInvoice(adminToken, suspended.id, oneLine(1_000));
     await broker.publish(userEvent('user.disabled', suspended));
-    await eventually(async () =>
-      (await accountRowsOf(db, suspended.id)).find((row) => row.status === 'suspended'),
+    await eventually(
+      async () => (await accountRowsOf(db, suspended.id)).find((row) => row.status === 'suspended'),
+      { timeoutMs: 15_000 },
     );
 
     const response = await pay(invoice.id, { amountMinor: 1_000 }, { token: await suspended.token() });

@@ -2,31 +2,32 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environment, serviceUrl } from '../../../e2e/support/stack.js';
+import { Broker } from '../../../e2e/support/broker.js';
+import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import { profileCacheKey } from '../src/data/cached-profile-directory.js';
 import { call } from './support/billing-api.js';
-import { billingDatabase, eventually } from './support/billing-database.js';
-import { Broker, userEvent } from './support/broker.js';
-import { openAccount } from './support/fixtures.js';
-import { createRealmUsers, type RealmUser, removeRealmUsers } from './support/realm-users.js';
+import { openAccount, userEvent } from './support/fixtures.js';
 
 describe('profile cache', () => {
   let db: pg.Pool;
   let broker: Broker;
   let redis: Redis;
-  let users: RealmUser[] = [];
+  let users: TestUser[] = [];
 
   beforeAll(async () => {
-    db = billingDatabase();
+    db = serviceDatabase('billing');
     broker = await Broker.connect();
     redis = new Redis({ host: environment.redis.host, port: environment.redis.port });
-    users = await createRealmUsers('billing-cache', 2);
+    users = await createTestUsers('billing-cache', 2);
     for (const user of users) await openAccount(broker, db, user);
   });
 
   afterAll(async () => {
     await broker?.close();
     redis?.disconnect();
-    await removeRealmUsers(users);
+    await deleteTestUsers(users);
     await db?.end();
   });
 
@@ -67,7 +68,7 @@ describe('profile cache', () => {
     // Well inside the 300 s TTL: only the invalidation can make billing ask the user service again.
     await eventually(
       async () => ((await displayNameSeenByBilling(token)) === 'Renamed Billing Tester' ? true : undefined),
-      { what: 'billing to show the new display name' },
+      { timeoutMs: 15_000, what: 'billing to show the new display name' },
     );
     expect(before).not.toBe('Renamed Billing Tester');
     const cached = JSON.parse((await redis.get(profileCacheKey(user.id)))!) as Record<string, unknown>;
@@ -82,6 +83,7 @@ describe('profile cache', () => {
     await broker.publish(userEvent('user.profile_updated', user));
 
     await eventually(async () => ((await redis.exists(profileCacheKey(user.id))) === 0 ? true : undefined), {
+      timeoutMs: 15_000,
       what: 'the cached profile to be dropped',
     });
   });

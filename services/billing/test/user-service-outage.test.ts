@@ -3,12 +3,15 @@ import type { RunningService } from '@platform/kit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceUrl } from '../../../e2e/support/stack.js';
+import { Broker } from '../../../e2e/support/broker.js';
+import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
+import { startSecondInstance } from '../../../e2e/support/service-instance.js';
 import { userLifecycleQueue } from '../src/events/user-lifecycle-consumer.js';
 import { service } from '../src/service.js';
-import { startBillingInstance } from './support/billing-api.js';
-import { accountRowsOf, billingDatabase, eventually } from './support/billing-database.js';
-import { Broker, userEvent } from './support/broker.js';
-import { createRealmUsers, type RealmUser, removeRealmUsers } from './support/realm-users.js';
+import { accountRowsOf } from './support/billing-database.js';
+import { userEvent } from './support/fixtures.js';
 import { UserServiceGate } from './support/user-service-gate.js';
 
 // The shared user service keeps running for everybody else. A second billing instance in this
@@ -20,14 +23,15 @@ describe('account creation while the user service is down', () => {
   let broker: Broker;
   let gate: UserServiceGate;
   let instance: RunningService | undefined;
-  let users: RealmUser[] = [];
+  let users: TestUser[] = [];
 
   beforeAll(async () => {
-    db = billingDatabase();
+    db = serviceDatabase('billing');
     broker = await Broker.connect();
-    users = await createRealmUsers('billing-outage', 1);
+    users = await createTestUsers('billing-outage', 1);
     gate = await UserServiceGate.start(serviceUrl('user'));
-    instance = await startBillingInstance(
+    instance = await startSecondInstance(
+      'billing',
       {
         ...service,
         // The production user-lifecycle consumer (handler, attempts, backoff), on the test's own queue.
@@ -36,7 +40,7 @@ describe('account creation while the user service is down', () => {
             .filter((consumer) => consumer.queue === userLifecycleQueue)
             .map((consumer) => ({ ...consumer, queue })),
       },
-      { USER_SERVICE_URL: gate.url },
+      { overrides: { USER_SERVICE_URL: gate.url }, consumers: true },
     );
   });
 
@@ -45,7 +49,7 @@ describe('account creation while the user service is down', () => {
     await gate?.close();
     await broker?.deleteQueues([queue, `${queue}.retry`, `${queue}.dlq`]).catch(() => undefined);
     await broker?.close();
-    await removeRealmUsers(users);
+    await deleteTestUsers(users);
     await db?.end();
   });
 

@@ -6,10 +6,12 @@ import {
   tokenSignedByAnotherKey,
   userToken,
 } from '../../../e2e/support/tokens.js';
-import { Broker, eventually, identityEvent } from './support/broker.js';
-import { createTestUser, deleteTestUsers, type TestUser } from './support/keycloak-test-users.js';
+import { Broker, identityEvent } from '../../../e2e/support/broker.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { createTestUser, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import { call } from './support/user-api.js';
-import { deleteRows, rowOf, usersDatabase } from './support/users-database.js';
+import { deleteRows, rowOf } from './support/users-database.js';
 
 type Caller = 'user' | 'support' | 'admin' | 'billing service' | 'auth service';
 
@@ -29,7 +31,7 @@ describe('who may call which route', () => {
   const tokens = {} as Record<Caller, string>;
 
   beforeAll(async () => {
-    db = usersDatabase();
+    db = serviceDatabase('user');
     member = await createTestUser('access');
     tokens.user = await member.token();
     tokens.support = await userToken('sam');
@@ -169,7 +171,7 @@ describe('a suspended or deleted user', () => {
   }
 
   beforeAll(async () => {
-    db = usersDatabase();
+    db = serviceDatabase('user');
     broker = await Broker.connect();
     person = await createTestUser('suspended', ['support', 'admin', 'users:read-internal']);
     token = await person.token();

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker, eventually, identityEvent } from './support/broker.js';
-import { deleteRows, rowOf, usersDatabase, type UserRow } from './support/users-database.js';
+import { Broker, identityEvent } from '../../../e2e/support/broker.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
+import { deleteRows, rowOf, type UserRow } from './support/users-database.js';
 
 const consumer = 'user-service.identity-events';
 
@@ -12,7 +14,7 @@ describe('identity events from the auth service', () => {
   const subjects: string[] = [];
 
   beforeAll(async () => {
-    db = usersDatabase();
+    db = serviceDatabase('user');
     broker = await Broker.connect();
   });
 

@@ -7,9 +7,10 @@ import {
   deleteTestUsers,
   keycloakAdmin,
   type TestUser,
-} from './support/keycloak-test-users.js';
+} from '../../../e2e/support/keycloak-users.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import { call } from './support/user-api.js';
-import { deleteRows, rowOf, rowsOf, usersDatabase } from './support/users-database.js';
+import { deleteRows, rowOf, rowsOf } from './support/users-database.js';
 
 describe('the internal API, as the billing service calls it', () => {
   let db: pg.Pool;
@@ -17,7 +18,7 @@ describe('the internal API, as the billing service calls it', () => {
   const created: TestUser[] = [];
 
   beforeAll(async () => {
-    db = usersDatabase();
+    db = serviceDatabase('user');
     billing = await serviceToken('billing');
   });
 

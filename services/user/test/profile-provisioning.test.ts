@@ -1,15 +1,16 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestUser, deleteTestUsers, type TestUser } from './support/keycloak-test-users.js';
+import { createTestUser, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import { call } from './support/user-api.js';
-import { deleteRows, rowOf, rowsOf, usersDatabase } from './support/users-database.js';
+import { deleteRows, rowOf, rowsOf } from './support/users-database.js';
 
 describe('GET /users/me: provisioning on the first call', () => {
   let db: pg.Pool;
   const created: TestUser[] = [];
 
   beforeAll(() => {
-    db = usersDatabase();
+    db = serviceDatabase('user');
   });
 
   afterAll(async () => {

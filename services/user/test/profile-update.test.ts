@@ -1,19 +1,26 @@
-import { createServer, type Server } from 'node:net';
 import type { EventEnvelope } from '@platform/contracts';
 import type { RunningService } from '@platform/kit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForMessages } from '../../../dev/smtp-sink/mailbox.js';
-import { serviceUrl } from '../../../e2e/support/stack.js';
-import { Broker, eventually } from './support/broker.js';
+import { Broker } from '../../../e2e/support/broker.js';
+import { eventually } from '../../../e2e/support/eventually.js';
 import {
   createTestUser,
   deleteTestUsers,
   keycloakAdmin,
   type TestUser,
-} from './support/keycloak-test-users.js';
-import { call, startInstance, stopInstance } from './support/user-api.js';
-import { deleteRows, outboxEventsAbout, rowOf, usersDatabase } from './support/users-database.js';
+} from '../../../e2e/support/keycloak-users.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
+import {
+  startSecondInstance,
+  stopSecondInstance,
+  unreachableKeycloak,
+} from '../../../e2e/support/service-instance.js';
+import { serviceUrl } from '../../../e2e/support/stack.js';
+import { service } from '../src/service.js';
+import { call } from './support/user-api.js';
+import { deleteRows, outboxEventsAbout, rowOf } from './support/users-database.js';
 
 describe('PATCH /users/me', () => {
   let db: pg.Pool;
@@ -22,7 +29,7 @@ describe('PATCH /users/me', () => {
   const created: TestUser[] = [];
 
   beforeAll(async () => {
-    db = usersDatabase();
+    db = serviceDatabase('user');
     broker = await Broker.connect();
     published = await broker.watch('user.profile_updated');
   });
@@ -260,19 +267,13 @@ describe('PATCH /users/me', () => {
 
     describe('when Keycloak is unreachable', () => {
       let instance: RunningService;
-      let closedPort: number;
 
       beforeAll(async () => {
-        closedPort = await freeLoopbackPort();
-        const keycloak = `http://127.0.0.1:${closedPort}`;
-        instance = await startInstance({
-          KEYCLOAK_URL: keycloak,
-          OIDC_TOKEN_URL: `${keycloak}/realms/platform/protocol/openid-connect/token`,
-        });
+        instance = await startSecondInstance('user', service, { overrides: await unreachableKeycloak() });
       });
 
       afterAll(async () => {
-        await stopInstance(instance);
+        await stopSecondInstance(instance);
       });
 
       it('then 503 with Retry-After and the row, Keycloak and the outbox are untouched', async () => {
@@ -295,12 +296,3 @@ describe('PATCH /users/me', () => {
   });
 });
 
-/** A loopback port nothing listens on: bound once to learn a free number, then released. */
-async function freeLoopbackPort(): Promise<number> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../../../e2e/support/tokens.js';
-import { Broker, eventually, identityEvent } from './support/broker.js';
+import { Broker, identityEvent } from '../../../e2e/support/broker.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import { call } from './support/user-api.js';
-import { deleteRows, rowOf, usersDatabase } from './support/users-database.js';
+import { deleteRows, rowOf } from './support/users-database.js';
 
 describe('GET /users and GET /users/{id}, for staff', () => {
   let db: pg.Pool;
@@ -15,7 +17,7 @@ describe('GET /users and GET /users/{id}, for staff', () => {
   const subjects = Array.from({ length: 5 }, () => randomUUID());
 
   beforeAll(async () => {
-    db = usersDatabase();
+    db = serviceDatabase('user');
     admin = await userToken('ada');
     support = await userToken('sam');
     const broker = await Broker.connect();

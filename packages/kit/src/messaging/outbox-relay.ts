@@ -129,10 +129,7 @@ export class OutboxRelay {
           this.options.metrics?.published(row.payload.type);
           continue;
         }
-        this.options.metrics?.failed(
-          row.payload.type,
-          result.reason instanceof PublishError ? result.reason.failure : 'error',
-        );
+        this.options.metrics?.failed(result.reason instanceof PublishError ? result.reason.failure : 'error');
         const unavailable = result.reason instanceof PublishError && result.reason.brokerUnavailable;
         brokerUnavailable ||= unavailable;
         await this.recordFailure(manager, row, result.reason, unavailable);

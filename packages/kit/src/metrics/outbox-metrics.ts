@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PublishFailure } from '../messaging/publish-error.js';
 import { scrapeTimeRead } from './scrape-time-read.js';
 
 /** What is waiting in the outbox, read from the table itself. */
@@ -10,10 +11,19 @@ export interface OutboxBacklog {
 
 export interface OutboxMetrics {
   published(type: string): void;
-  failed(type: string, reason: string): void;
+  failed(reason: PublishFailure | 'error'): void;
   /** Reads the backlog on every scrape, so the figure is exactly as fresh as the scrape. */
   observeBacklog(read: () => Promise<OutboxBacklog>): void;
 }
+
+const failureReasons: readonly (PublishFailure | 'error')[] = [
+  'not-connected',
+  'channel-closed',
+  'nacked',
+  'unroutable',
+  'timeout',
+  'error',
+];
 
 export function createOutboxMetrics(registry: Registry): OutboxMetrics {
   let readBacklog: (() => Promise<OutboxBacklog>) | undefined;
@@ -23,12 +33,15 @@ export function createOutboxMetrics(registry: Registry): OutboxMetrics {
     labelNames: ['type'] as const,
     registers: [registry],
   });
+  // By reason only, each starting at zero: a failure rate exists (and is 0) before the first
+  // failure. The failing event itself is in the log and in its outbox row's last_error.
   const failures = new Counter({
     name: 'app_outbox_publish_failures_total',
-    help: 'Failed publishes of outbox events (each is retried), by event type and reason.',
-    labelNames: ['type', 'reason'] as const,
+    help: 'Failed publishes of outbox events (each is retried), by reason.',
+    labelNames: ['reason'] as const,
     registers: [registry],
   });
+  for (const reason of failureReasons) failures.inc({ reason }, 0);
   // Gauges without a reading (no source yet, or the database did not answer) report no sample:
   // a stale figure would look healthy.
   const fill = async (gauge: Gauge, pick: (backlog: OutboxBacklog) => number) => {
@@ -53,7 +66,7 @@ export function createOutboxMetrics(registry: Registry): OutboxMetrics {
   });
   return {
     published: (type) => published.inc({ type }),
-    failed: (type, reason) => failures.inc({ type, reason }),
+    failed: (reason) => failures.inc({ reason }),
     observeBacklog(read) {
       readBacklog = scrapeTimeRead(read, 2_000);
     },

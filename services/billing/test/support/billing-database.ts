@@ -1,15 +1,6 @@
-import pg from 'pg';
-import { postgresUrl, secret } from '../../../../dev/environment.js';
-import { environment, secrets } from '../../../../e2e/support/stack.js';
+import type pg from 'pg';
 
-/** The billing service's own database, read directly to prove what was (not) written. */
-export function billingDatabase(): pg.Pool {
-  return new pg.Pool({
-    connectionString: postgresUrl(environment, 'billing', secret(secrets, 'BILLING_DB_PASSWORD'), 'billing'),
-    max: 2,
-  });
-}
-
+/** A billing account as stored, read straight from the billing database. */
 export interface AccountRow {
   id: string;
   user_id: string;
@@ -21,18 +12,4 @@ export async function accountRowsOf(db: pg.Pool, userId: string): Promise<Accoun
     userId,
   ]);
   return rows;
-}
-
-/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  { timeoutMs = 15_000, intervalMs = 200, what = 'the expected state' } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }

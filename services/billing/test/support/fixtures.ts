@@ -1,14 +1,22 @@
+import type { EventEnvelope } from '@platform/contracts';
 import { expect } from 'vitest';
 import type pg from 'pg';
-import { accountRowsOf, eventually, type AccountRow } from './billing-database.js';
+import { identityEvent, type Broker } from '../../../../e2e/support/broker.js';
+import { eventually } from '../../../../e2e/support/eventually.js';
+import type { TestUser } from '../../../../e2e/support/keycloak-users.js';
+import { accountRowsOf, type AccountRow } from './billing-database.js';
 import { call } from './billing-api.js';
-import { type Broker, userEvent } from './broker.js';
-import type { RealmUser } from './realm-users.js';
+
+/** A user-lifecycle event about a test user, as the auth service publishes it. */
+export function userEvent(type: string, user: TestUser): EventEnvelope {
+  return identityEvent(type, { userId: user.id, username: user.username, email: user.email });
+}
 
 /** Opens the user's billing account the way production does: a real `user.registered` on the broker. */
-export async function openAccount(broker: Broker, db: pg.Pool, user: RealmUser): Promise<AccountRow> {
+export async function openAccount(broker: Broker, db: pg.Pool, user: TestUser): Promise<AccountRow> {
   await broker.publish(userEvent('user.registered', user));
   return eventually(async () => (await accountRowsOf(db, user.id))[0], {
+    timeoutMs: 15_000,
     what: `the billing account of ${user.username}`,
   });
 }

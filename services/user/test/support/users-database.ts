@@ -1,6 +1,4 @@
-import pg from 'pg';
-import { postgresUrl, secret } from '../../../../dev/environment.js';
-import { environment, secrets } from '../../../../e2e/support/stack.js';
+import type pg from 'pg';
 
 /** What the user service stored, read straight from its database. */
 export interface UserRow {
@@ -12,13 +10,6 @@ export interface UserRow {
   status: string;
   settings: Record<string, unknown>;
   version: number;
-}
-
-export function usersDatabase(): pg.Pool {
-  return new pg.Pool({
-    connectionString: postgresUrl(environment, 'users', secret(secrets, 'USER_DB_PASSWORD'), 'users'),
-    max: 2,
-  });
 }
 
 export async function rowsOf(db: pg.Pool, subject: string): Promise<UserRow[]> {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { EventEnvelope } from '@platform/contracts';
-import { amqpUrl } from '../../../../dev/environment.js';
-import { environment, secrets } from '../../../../e2e/support/stack.js';
+import { amqpUrl } from '../../dev/environment.js';
+import { environment, secrets } from './stack.js';
 
 const exchange = 'platform.events';
 
@@ -35,11 +36,11 @@ export class Broker {
     await this.channel.waitForConfirms();
   }
 
-  /** Collects every event with that routing key from now on, in a temporary queue of its own. */
-  async watch(routingKey: string): Promise<EventEnvelope[]> {
+  /** Collects every event with these routing keys from now on, in a temporary queue of its own. */
+  async watch(...routingKeys: string[]): Promise<EventEnvelope[]> {
     const received: EventEnvelope[] = [];
     const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await this.channel.bindQueue(queue, exchange, routingKey);
+    for (const routingKey of routingKeys) await this.channel.bindQueue(queue, exchange, routingKey);
     await this.channel.consume(
       queue,
       (message) => {
@@ -64,7 +65,7 @@ export class Broker {
       } catch (error) {
         if (Date.now() > deadline) throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
   }
 
@@ -81,21 +82,18 @@ export class Broker {
   }
 }
 
-/** A user-lifecycle event as the auth service publishes it (v1 payload, `userId` = Keycloak id). */
-export function userEvent(
+/** An identity event as the auth service publishes it (v1 payload, `userId` = Keycloak id). */
+export function identityEvent(
   type: string,
-  user: { id: string; username?: string; email?: string },
+  data: { userId: string; username?: string; email?: string; firstName?: string; lastName?: string },
+  occurredAt = new Date(),
 ): EventEnvelope {
   return {
     id: randomUUID(),
     type,
     version: 1,
-    occurredAt: new Date().toISOString(),
-    subject: user.id,
-    data: {
-      userId: user.id,
-      ...(user.username ? { username: user.username } : {}),
-      ...(user.email ? { email: user.email } : {}),
-    },
+    occurredAt: occurredAt.toISOString(),
+    subject: data.userId,
+    data,
   };
 }

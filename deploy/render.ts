@@ -1,0 +1,220 @@
+/**
+ * `npm run render:deploy`: writes the files the Kubernetes manifests and the mesh take from other
+ * sources, because kustomize reads files only from inside each kustomization's own folder:
+ *
+ * - each service's ConfigMap values (k8s/base/<service>/config.env) and the dev Secrets
+ *   (k8s/overlays/dev/secrets/), from environments/cluster.yaml, dev/service-env.ts and .env.example;
+ * - the realm the dev cluster's Keycloak imports (realm as code + dev additions, secrets left as
+ *   Keycloak `${NAME}` placeholders) and Keycloak's settings;
+ * - a copy of the Tyk files (tyk/, rendered from the access map by `npm run render`);
+ * - the prod ExternalSecrets (which keys each Secret holds);
+ * - the mesh's RequestAuthentications and JWT AuthorizationPolicies (from the access map).
+ *
+ * The files are committed; deploy/test/ fails when one differs from a fresh render.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
+import { stringify } from 'yaml';
+import { repoRoot, serviceNames } from '../dev/environment.js';
+import { loadAccessMap } from '../render/access-map.js';
+import {
+  clusterEnvironment,
+  clusterRealm,
+  devSecretValues,
+  fillSecrets,
+  keycloakVariables,
+  namespace,
+  postgresOwners,
+  secretName,
+  serviceVariables,
+  workloadName,
+} from './cluster-config.js';
+import { jwtAuthorizationPolicies, requestAuthentications } from './mesh-policies.js';
+
+type Variables = Record<string, string>;
+
+const devOverlay = 'k8s/overlays/dev';
+const tykComponent = 'k8s/components/tyk-gateway';
+export const tykSourceDir = join(repoRoot, 'tyk');
+/** Folders written whole by the render: a file no longer rendered goes. */
+export const renderedFolders = [`${devOverlay}/secrets`, `${tykComponent}/tyk`];
+
+const header = (source: string) =>
+  `# Rendered by \`npm run render:deploy\`; edit the source, then render again.\n# Source: ${source}.\n`;
+
+function envFile(source: string, variables: Variables): string {
+  return `${header(source)}${Object.entries(variables)
+    .map(([name, value]) => {
+      if (/[\n\r]/.test(value)) throw new Error(`${name}: a value in an env file cannot span lines`);
+      return `${name}=${value}`;
+    })
+    .join('\n')}\n`;
+}
+
+function filled(variables: Variables, values: Variables): Variables {
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [name, fillSecrets(value, values)]),
+  );
+}
+
+async function formatted(path: string, text: string, parser: 'json' | 'yaml'): Promise<string> {
+  const options = (await resolveConfig(join(repoRoot, path))) ?? {};
+  return format(text, { ...options, parser });
+}
+
+function yamlDocuments(source: string, documents: unknown[]): string {
+  return `${header(source)}${documents.map((document) => stringify(document, { lineWidth: 0 })).join('---\n')}`;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** One ConfigMap per folder Tyk reads (tyk.conf on its own), each file a key. */
+function tykConfigMaps(files: string[]): unknown {
+  const inFolder = (folder: string) => files.filter((file) => dirname(file) === folder).sort();
+  return {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    configMapGenerator: [
+      { name: 'tyk-gateway-config', files: inFolder('.') },
+      { name: 'tyk-gateway-apps', files: inFolder('apps') },
+      { name: 'tyk-gateway-policies', files: inFolder('policies') },
+      { name: 'tyk-gateway-templates', files: inFolder('templates') },
+    ],
+  };
+}
+
+/** ExternalSecrets for prod: each Secret a workload reads, key by key, from the cluster's secret store. */
+function externalSecrets(): unknown[] {
+  const secrets: [string, string[]][] = serviceNames.map((service) => [
+    secretName(service),
+    Object.keys(serviceVariables(service).secret),
+  ]);
+  secrets.push(['tyk-gateway-secrets', ['TYK_GW_SECRET']]);
+  return secrets.map(([name, keys]) => ({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name, namespace },
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'platform-secrets' },
+      target: { name, creationPolicy: 'Owner' },
+      data: keys.map((key) => ({ secretKey: key, remoteRef: { key: `platform/${name}`, property: key } })),
+    },
+  }));
+}
+
+/** Every rendered file, keyed by its path from the repository root. */
+export async function renderDeployFiles(): Promise<Map<string, string>> {
+  const env = clusterEnvironment();
+  const dev = devSecretValues();
+  const files = new Map<string, string>();
+  const cluster = 'environments/cluster.yaml';
+
+  for (const service of serviceNames) {
+    const { config, secret } = serviceVariables(service, env);
+    files.set(`k8s/base/${service}/config.env`, envFile(`${cluster} and dev/service-env.ts`, config));
+    files.set(
+      `${devOverlay}/secrets/${workloadName(service)}.env`,
+      envFile(`.env.example (development values only)`, filled(secret, dev)),
+    );
+  }
+
+  const keycloak = keycloakVariables(env);
+  files.set(`${devOverlay}/keycloak/keycloak.env`, envFile(cluster, keycloak.config));
+  files.set(
+    `${devOverlay}/secrets/keycloak.env`,
+    envFile('.env.example (development values only)', filled(keycloak.secret, dev)),
+  );
+  files.set(
+    `${devOverlay}/keycloak/realm.json`,
+    await formatted(`${devOverlay}/keycloak/realm.json`, JSON.stringify(clusterRealm(env)), 'json'),
+  );
+
+  const postgres: Variables = { POSTGRES_PASSWORD: 'SECRET--POSTGRES_SUPERUSER_PASSWORD--SECRET' };
+  for (const owner of postgresOwners)
+    postgres[owner.passwordVariable] = `SECRET--${owner.passwordVariable}--SECRET`;
+  files.set(
+    `${devOverlay}/secrets/postgres.env`,
+    envFile('.env.example (development values only)', filled(postgres, dev)),
+  );
+  files.set(
+    `${devOverlay}/secrets/rabbitmq.env`,
+    envFile(
+      '.env.example (development values only)',
+      filled(
+        {
+          RABBITMQ_DEFAULT_USER: 'SECRET--RABBITMQ_USER--SECRET',
+          RABBITMQ_DEFAULT_PASS: 'SECRET--RABBITMQ_PASSWORD--SECRET',
+        },
+        dev,
+      ),
+    ),
+  );
+  files.set(
+    `${devOverlay}/secrets/tyk-gateway.env`,
+    envFile(
+      '.env.example (development values only)',
+      filled({ TYK_GW_SECRET: 'SECRET--TYK_GATEWAY_SECRET--SECRET' }, dev),
+    ),
+  );
+
+  const tykFiles = filesUnder(tykSourceDir).map((file) => relative(tykSourceDir, file));
+  for (const file of tykFiles)
+    files.set(`${tykComponent}/tyk/${file}`, readFileSync(join(tykSourceDir, file), 'utf8'));
+  files.set(
+    `${tykComponent}/tyk/kustomization.yaml`,
+    await formatted(
+      `${tykComponent}/tyk/kustomization.yaml`,
+      yamlDocuments('tyk/', [tykConfigMaps(tykFiles)]),
+      'yaml',
+    ),
+  );
+
+  files.set(
+    'k8s/overlays/prod/external-secrets.yaml',
+    await formatted(
+      'k8s/overlays/prod/external-secrets.yaml',
+      yamlDocuments('the Secrets the workloads read (deploy/render.ts)', externalSecrets()),
+      'yaml',
+    ),
+  );
+
+  const map = loadAccessMap();
+  files.set(
+    'mesh/jwt-authentication.yaml',
+    await formatted(
+      'mesh/jwt-authentication.yaml',
+      yamlDocuments(cluster, requestAuthentications(env)),
+      'yaml',
+    ),
+  );
+  files.set(
+    'mesh/jwt-authorization.yaml',
+    await formatted(
+      'mesh/jwt-authorization.yaml',
+      yamlDocuments(
+        `edge/access-map.yaml, ${cluster} and the user service's routes`,
+        jwtAuthorizationPolicies(map, env),
+      ),
+      'yaml',
+    ),
+  );
+  return files;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const files = await renderDeployFiles();
+  for (const folder of renderedFolders) rmSync(join(repoRoot, folder), { recursive: true, force: true });
+  for (const [path, content] of files) {
+    mkdirSync(dirname(join(repoRoot, path)), { recursive: true });
+    writeFileSync(join(repoRoot, path), content);
+  }
+  process.stdout.write(`[render:deploy] ${files.size} files written\n`);
+}

@@ -1,0 +1,150 @@
+/**
+ * The checks bite: each is run on a copy of the dev render broken on purpose, and must name the
+ * break. (The same checks pass on the real render in manifest-invariants.test.ts and
+ * manifest-schemas.test.ts.)
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadAccessMap } from '../../render/access-map.js';
+import {
+  meshBaselineProblems,
+  principalProblems,
+  requestAuthenticationProblems,
+  routeProblems,
+  tokenConsistencyProblems,
+  trafficProblems,
+  workloadProblems,
+} from '../checks.js';
+import { containerPorts, namespace, tokenExpectations } from '../cluster-config.js';
+import {
+  renderOverlay,
+  schemaProblems,
+  strictDecodingProblems,
+  tool,
+  type KubeObject,
+} from '../manifests.js';
+import { externalPrincipals } from '../mesh-policies.js';
+import { routesByWorkload } from './service-definitions.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests edited by path
+
+let rendered: KubeObject[] = [];
+beforeAll(() => {
+  tool('kube-strict');
+  rendered = renderOverlay('dev').objects;
+}, 30 * 60_000);
+
+/** A deep copy of the render with `edit` applied to the one object of that kind and name. */
+function brokenCopy(kind: string, name: string, edit: (object: Json) => void): KubeObject[] {
+  const copy = structuredClone(rendered);
+  const target = copy.find((object) => object.kind === kind && object.metadata.name === name);
+  if (!target) throw new Error(`${kind}/${name} is not in the render`);
+  edit(target as Json);
+  return copy;
+}
+
+describe('purpose-broken copies of the dev render', () => {
+  it('when a service container loses its liveness probe, then the workload check names it', () => {
+    const copy = brokenCopy('Deployment', 'auth-service', (deployment) => {
+      delete deployment.spec.template.spec.containers[0].livenessProbe;
+    });
+    expect(workloadProblems(copy)).toEqual([
+      'Deployment/auth-service container auth-service: no livenessProbe',
+    ]);
+  });
+
+  it('when a container may escalate privileges and keeps its capabilities, then the workload check names both', () => {
+    const copy = brokenCopy('Deployment', 'user-service', (deployment) => {
+      const security = deployment.spec.template.spec.containers[0].securityContext;
+      delete security.allowPrivilegeEscalation;
+      delete security.capabilities;
+    });
+    expect(workloadProblems(copy)).toEqual([
+      'Deployment/user-service container user-service: allowPrivilegeEscalation is not false',
+      'Deployment/user-service container user-service: does not drop all capabilities',
+    ]);
+  });
+
+  it('when a principal has a typo, then the principal check names the policy and the principal', () => {
+    const copy = brokenCopy('AuthorizationPolicy', 'postgres-owners', (policy) => {
+      policy.spec.rules[0].from[0].source.principals[2] = 'cluster.local/ns/platform/sa/billing-servce';
+    });
+    expect(principalProblems(copy, externalPrincipals)).toEqual([
+      'AuthorizationPolicy/postgres-owners: cluster.local/ns/platform/sa/billing-servce is no ServiceAccount',
+    ]);
+  });
+
+  it("when one service's RequestAuthentication trusts another issuer, then the token check names it", () => {
+    const copy = brokenCopy('RequestAuthentication', 'user-service', (authentication) => {
+      authentication.spec.jwtRules[0].issuer = 'https://auth.platform.example.test/realms/other';
+    });
+    const expected = tokenExpectations();
+    expect(tokenConsistencyProblems(copy, expected)).toEqual([
+      `RequestAuthentication/user-service issuer: "https://auth.platform.example.test/realms/other", expected "${expected.issuer}"`,
+    ]);
+  });
+
+  it('when a service sidecar would strip the token, then the authentication check names it', () => {
+    const copy = brokenCopy('RequestAuthentication', 'billing-service', (authentication) => {
+      authentication.spec.jwtRules[0].forwardOriginalToken = false;
+    });
+    expect(requestAuthenticationProblems(copy)).toEqual(['billing-service: the sidecar strips the token']);
+  });
+
+  it('when mTLS is relaxed to PERMISSIVE and the default deny is gone, then the mesh check names both', () => {
+    const copy = brokenCopy('PeerAuthentication', 'default', (policy) => {
+      policy.spec.mtls.mode = 'PERMISSIVE';
+    }).filter(
+      (object) => !(object.kind === 'AuthorizationPolicy' && object.metadata.name === 'default-deny'),
+    );
+    expect(meshBaselineProblems(copy, namespace)).toEqual([
+      'namespace platform: mTLS is not STRICT',
+      'PeerAuthentication/default: mode PERMISSIVE',
+      'namespace platform: no default-deny AuthorizationPolicy',
+    ]);
+  });
+
+  it("when an allow rule opens a path the router does not have, or drops a route's roles, then the route check names it", () => {
+    const copy = brokenCopy('AuthorizationPolicy', 'billing-service-callers', (policy) => {
+      policy.spec.rules[0].to[0].operation.paths = ['/billing/invoice'];
+      delete policy.spec.rules[1].when;
+    });
+    const problems = routeProblems(copy, routesByWorkload(), String(containerPorts.http));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/: GET \/billing\/invoice is not a route of billing-service$/);
+    expect(problems[1]).toMatch(/: roles \[\], the route declares \[/);
+  });
+
+  it('when a POST route retries, then the traffic check names it', () => {
+    const copy = brokenCopy('VirtualService', 'billing-service', (service) => {
+      service.spec.http[1].retries = { attempts: 3 };
+    });
+    expect(trafficProblems(copy, loadAccessMap().limits.upstreamTimeoutSeconds)).toEqual([
+      'VirtualService/billing-service route not-idempotent: retries a non-idempotent method',
+    ]);
+  });
+
+  it('when a field name has a typo, then strict decoding names the unknown field', () => {
+    const copy = brokenCopy('Deployment', 'auth-service', (deployment) => {
+      const container = deployment.spec.template.spec.containers[0];
+      container.readinesProbe = container.readinessProbe;
+      delete container.readinessProbe;
+    });
+    // YAML 1.1 quoting, as the API server's decoder reads `no` unquoted as a boolean.
+    const problems = strictDecodingProblems(
+      copy.map((object) => stringify(object, { version: '1.1' })).join('---\n'),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('unknown field "spec.template.spec.containers[0].readinesProbe"');
+  });
+
+  it('when an Istio enum has a typo, then the Istio schema rejects it', () => {
+    const copy = brokenCopy('AuthorizationPolicy', 'redis-clients', (policy) => {
+      policy.spec.action = 'ALOW';
+    });
+    const policy = copy.find((object) => object.metadata.name === 'redis-clients')!;
+    expect(schemaProblems(policy)).toEqual([
+      'AuthorizationPolicy/redis-clients: data/spec/action must be equal to one of the allowed values',
+    ]);
+  });
+});

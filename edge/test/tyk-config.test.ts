@@ -1,0 +1,267 @@
+/**
+ * tyk/ (the cluster edge) is what Tyk 5.10+ reads from files, rendered from the access map and
+ * environments/cluster.yaml. Tyk cannot run here, so every rule it depends on is checked on the files.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadEnvironment, oidcOf, serviceNames } from '../../dev/environment.js';
+import { loadAccessMap } from '../../render/access-map.js';
+import { edgePathOf, isInternalPath, isPublicRoute } from '../../render/access-map-schema.js';
+import { renderTykFiles, tykDir } from '../../render/tyk-files.js';
+import {
+  apiIdOf,
+  defaultPolicyIdOf,
+  rolePolicyIdOf,
+  rs256SigningMethod,
+  tykMessagePlaceholder,
+  tykMounts,
+} from '../../render/tyk.js';
+import { oasDocumentSchema } from './support/tyk-oas-schema.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Tyk files, read by path
+
+const map = loadAccessMap();
+const cluster = loadEnvironment('cluster');
+const oidc = oidcOf(cluster);
+const read = (path: string): Json => JSON.parse(readFileSync(join(tykDir, path), 'utf8')) as Json;
+const filesIn = (folder: string) => readdirSync(join(tykDir, folder)).sort();
+const apis = serviceNames.map((service) => ({
+  service,
+  classic: read(`apps/${apiIdOf(map, service)}.json`),
+  oas: read(`apps/${apiIdOf(map, service)}-oas.json`),
+}));
+const jwtOf = (oas: Json): Json =>
+  Object.values(oas['x-tyk-api-gateway'].server.authentication.securitySchemes)[0] as Json;
+const policies = filesIn('policies').map((file) => ({ file, policy: read(`policies/${file}`) }));
+
+describe('tyk/ as committed', () => {
+  it('when rendered afresh, then every committed file is identical and nothing else is there', async () => {
+    const fresh = await renderTykFiles();
+    const committed = [
+      'tyk.conf',
+      ...['apps', 'policies', 'templates'].flatMap((f) => filesIn(f).map((n) => `${f}/${n}`)),
+    ];
+    expect(committed.sort()).toEqual([...fresh.keys()].sort());
+    for (const [path, content] of fresh) {
+      expect(readFileSync(join(tykDir, path), 'utf8'), `tyk/${path} differs: run npm run render`).toBe(
+        content,
+      );
+    }
+  });
+});
+
+describe('Tyk OAS APIs', () => {
+  it('when Tyk loads apps/, then every -oas.json has its classic companion with is_oas and the same id', () => {
+    const files = filesIn('apps');
+    const oasFiles = files.filter((file) => file.endsWith('-oas.json'));
+    expect(oasFiles).toHaveLength(serviceNames.length);
+    for (const oasFile of oasFiles) {
+      const companion = oasFile.replace(/-oas\.json$/, '.json');
+      expect(files).toContain(companion);
+      const classic = read(`apps/${companion}`);
+      const oas = read(`apps/${oasFile}`);
+      expect(classic.is_oas).toBe(true);
+      expect(classic.api_id).toBe(oas['x-tyk-api-gateway'].info.id);
+      expect(classic.org_id).toBe(oas['x-tyk-api-gateway'].info.orgId);
+    }
+    expect(files.filter((file) => !file.endsWith('-oas.json'))).toHaveLength(serviceNames.length);
+  });
+
+  it.each(apis)(
+    'when the $service OAS document is checked against Tyk’s strict extension schema, then it conforms',
+    ({ oas }) => {
+      const parsed = oasDocumentSchema.safeParse(oas);
+      expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    },
+  );
+
+  it.each(apis)(
+    'when $service is served, then under /api/v1/<prefix>, stripped to the service’s own paths',
+    ({ service, classic, oas }) => {
+      const listenPath = `${map.apiPrefix}${map.services[service].pathPrefix}`;
+      const upstream = `http://${cluster.services[service].host}:${cluster.services[service].port}${map.services[service].pathPrefix}`;
+      expect(oas['x-tyk-api-gateway'].server.listenPath).toEqual({ value: listenPath, strip: true });
+      expect(oas['x-tyk-api-gateway'].upstream.url).toBe(upstream);
+      expect(classic.proxy).toMatchObject({
+        listen_path: listenPath,
+        target_url: upstream,
+        strip_listen_path: true,
+      });
+    },
+  );
+
+  it.each(apis)(
+    'when $service validates a JWT, then with Keycloak’s JWKS, RS256, issuer, audience, skipKid and sub',
+    ({ classic, oas }) => {
+      const jwt = jwtOf(oas);
+      expect(jwt).toMatchObject({
+        enabled: true,
+        signingMethod: rs256SigningMethod,
+        jwksURIs: [{ url: oidc.jwksUri }],
+        allowedIssuers: [oidc.issuer],
+        allowedAudiences: [oidc.audience],
+        skipKid: true,
+        identityBaseField: 'sub',
+        subjectClaims: ['sub'],
+      });
+      expect(classic).toMatchObject({
+        enable_jwt: true,
+        use_keyless: false,
+        jwt_signing_method: rs256SigningMethod,
+        jwt_jwks_uris: [{ url: oidc.jwksUri }],
+        jwt_skip_kid: true,
+        jwt_identity_base_field: 'sub',
+      });
+      // The token goes on to the service, which validates it again.
+      expect(oas['x-tyk-api-gateway'].server.authentication.stripAuthorizationData).toBe(false);
+      expect(classic.strip_auth_data).toBe(false);
+    },
+  );
+
+  it.each(apis)(
+    'when $service lists public routes, then exactly the map’s public routes skip authentication',
+    ({ service, classic, oas }) => {
+      const publicInMap = map.services[service].routes
+        .filter(isPublicRoute)
+        .map((route) => `${route.method} ${edgePathOf(map, route)}`)
+        .sort();
+      const operations = oas['x-tyk-api-gateway'].middleware.operations as Json;
+      const publicInOas = Object.entries(oas.paths as Json)
+        .flatMap(([path, methods]) =>
+          Object.entries(methods as Json)
+            .filter(([, op]) => operations[(op as Json).operationId]?.ignoreAuthentication?.enabled === true)
+            .map(
+              ([method]) =>
+                `${method.toUpperCase()} ${map.apiPrefix}${map.services[service].pathPrefix}${path.replace(/\{(\w+)\}/g, ':$1')}`,
+            ),
+        )
+        .sort();
+      expect(publicInOas).toEqual(publicInMap);
+      const ignored = classic.version_data.versions.Default.extended_paths.ignored as Json[];
+      expect(
+        ignored
+          .map(
+            (e) =>
+              `${e.method} ${map.apiPrefix}${map.services[service].pathPrefix}${e.path.replace(/\{(\w+)\}/g, ':$1')}`,
+          )
+          .sort(),
+      ).toEqual(publicInMap);
+    },
+  );
+
+  it.each(apis)(
+    'when $service serves a route, then only from the map (allow list), never /internal, with timeout and size limit',
+    ({ service, classic, oas }) => {
+      const operations = oas['x-tyk-api-gateway'].middleware.operations as Json;
+      expect(Object.keys(operations)).toHaveLength(map.services[service].routes.length);
+      for (const path of Object.keys(oas.paths as Json)) expect(isInternalPath(path)).toBe(false);
+      for (const op of Object.values(operations) as Json[]) {
+        expect(op.allow).toEqual({ enabled: true });
+        expect(op.enforceTimeout).toEqual({ enabled: true, value: map.limits.upstreamTimeoutSeconds });
+      }
+      expect(oas['x-tyk-api-gateway'].middleware.global.requestSizeLimit).toEqual({
+        enabled: true,
+        value: map.limits.requestBodyBytes,
+      });
+      const version = classic.version_data.versions.Default;
+      expect(version.global_size_limit).toBe(map.limits.requestBodyBytes);
+      expect(version.extended_paths.white_list).toHaveLength(map.services[service].routes.length);
+      expect(JSON.stringify(classic)).not.toContain('/internal');
+    },
+  );
+
+  it.each(apis)('when $service limits public routes, then with the route’s tier', ({ service, oas }) => {
+    const operations = oas['x-tyk-api-gateway'].middleware.operations as Json;
+    for (const route of map.services[service].routes.filter(isPublicRoute)) {
+      const relative = route.path.slice(map.services[service].pathPrefix.length);
+      const op = operations[oas.paths[relative][route.method.toLowerCase()].operationId];
+      const tier = map.tiers[route.tier]!;
+      expect(op.rateLimit).toEqual({ enabled: true, rate: tier.rate, per: `${tier.per}s` });
+    }
+  });
+
+  it.each(apis)(
+    'when a browser calls $service, then CORS allows the browser origin only',
+    ({ classic, oas }) => {
+      const cors = oas['x-tyk-api-gateway'].middleware.global.cors;
+      expect(cors).toMatchObject({
+        enabled: true,
+        allowedOrigins: [cluster.browserOrigin],
+        allowCredentials: false,
+      });
+      expect(classic.CORS).toMatchObject({ enable: true, allowed_origins: [cluster.browserOrigin] });
+    },
+  );
+
+  it.each(apis)(
+    'when $service maps roles, then from realm_access.roles to policies that exist',
+    ({ classic, oas }) => {
+      const ids = new Set(policies.map(({ policy }) => policy.id));
+      const jwt = jwtOf(oas);
+      expect(jwt.scopes.claimName).toBe('realm_access.roles');
+      for (const { scope, policyId } of jwt.scopes.scopeToPolicyMapping as Json[]) {
+        expect(Object.keys(map.roleTiers)).toContain(scope);
+        expect(ids).toContain(policyId);
+        expect(classic.scopes.jwt.scope_to_policy[scope]).toBe(policyId);
+      }
+      // A default policy that did not load would fail every valid token with a 500.
+      expect(jwt.defaultPolicies).toEqual([defaultPolicyIdOf(map)]);
+      expect(ids).toContain(defaultPolicyIdOf(map));
+    },
+  );
+});
+
+describe('Tyk policies', () => {
+  it('when loaded from policy_path, then one policy per file, named by its id, in the APIs’ org', () => {
+    const apiIds = new Set(apis.map(({ classic }) => classic.api_id));
+    for (const { file, policy } of policies) {
+      expect(Array.isArray(policy)).toBe(false);
+      expect(file).toBe(`${policy.id}.json`);
+      expect(policy.org_id).toBe(map.orgId);
+      for (const apiId of Object.keys(policy.access_rights)) expect(apiIds).toContain(apiId);
+    }
+    for (const { classic } of apis) expect(classic.org_id).toBe(map.orgId);
+  });
+
+  it('when a role maps to a tier, then its policy carries that tier’s rate and quota', () => {
+    for (const [role, tierName] of Object.entries(map.roleTiers)) {
+      const { policy } = policies.find(({ policy }) => policy.id === rolePolicyIdOf(map, role))!;
+      const tier = map.tiers[tierName]!;
+      expect(policy).toMatchObject({
+        rate: tier.rate,
+        per: tier.per,
+        quota_max: tier.quota?.requests ?? -1,
+        quota_renewal_rate: tier.quota?.perSeconds ?? -1,
+      });
+    }
+  });
+});
+
+describe('Tyk error templates and gateway configuration', () => {
+  it('when Tyk answers an error itself, then the body is an RFC 9457 problem for that status', () => {
+    const templates = filesIn('templates');
+    expect(templates).toContain('error.json');
+    for (const status of [400, 401, 403, 404, 429, 500, 502, 503, 504]) {
+      expect(templates).toContain(`error_${status}.json`);
+      const problem = read(`templates/error_${status}.json`);
+      expect(problem).toMatchObject({ type: 'about:blank', status, detail: tykMessagePlaceholder });
+      expect(typeof problem.title).toBe('string');
+    }
+  });
+
+  it('when the gateway starts, then it reads these folders from files, with no secret in the file', () => {
+    const conf = read('tyk.conf');
+    expect(conf).toMatchObject({
+      use_db_app_configs: false,
+      app_path: tykMounts.apps,
+      policies: { policy_source: 'file', policy_path: tykMounts.policies },
+      template_path: tykMounts.templates,
+      listen_port: cluster.edge.port,
+      control_api_port: cluster.edge.adminPort,
+      storage: { type: 'redis', host: cluster.redis.host, port: cluster.redis.port },
+    });
+    expect(conf.secret).toBeUndefined();
+    expect(conf.node_secret).toBeUndefined();
+  });
+});
