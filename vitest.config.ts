@@ -8,6 +8,7 @@ export default defineConfig({
       'e2e/**/*.test.ts',
       'deploy/test/**/*.test.ts',
       'edge/test/**/*.test.ts',
+      'observability/test/**/*.test.ts',
     ],
     // Starts the local stack (or reuses a running one); fails the run loudly if it cannot.
     globalSetup: ['./dev/test-global-setup.ts'],

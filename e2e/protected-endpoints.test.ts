@@ -4,21 +4,37 @@ import { serviceUrl } from './support/stack.js';
 import { otherAudienceToken, serviceToken, tokenSignedByAnotherKey, userToken } from './support/tokens.js';
 
 /** One protected endpoint per service, a user allowed on it, and a real token that lacks its role. */
-const endpoints: { service: ServiceName; path: string; allowed: () => Promise<string>; lacking: () => Promise<string> }[] =
-  [
-    { service: 'auth', path: '/auth/audit', allowed: () => userToken('ada'), lacking: () => userToken('alice') },
-    { service: 'user', path: '/users/me', allowed: () => userToken('alice'), lacking: () => serviceToken('billing') },
-    {
-      service: 'billing',
-      path: '/billing/invoices',
-      allowed: () => userToken('alice'),
-      lacking: () => serviceToken('billing'),
-    },
-  ];
+const endpoints: {
+  service: ServiceName;
+  path: string;
+  allowed: () => Promise<string>;
+  lacking: () => Promise<string>;
+}[] = [
+  {
+    service: 'auth',
+    path: '/auth/audit',
+    allowed: () => userToken('ada'),
+    lacking: () => userToken('alice'),
+  },
+  {
+    service: 'user',
+    path: '/users/me',
+    allowed: () => userToken('alice'),
+    lacking: () => serviceToken('billing'),
+  },
+  {
+    service: 'billing',
+    path: '/billing/invoices',
+    allowed: () => userToken('alice'),
+    lacking: () => serviceToken('billing'),
+  },
+];
 
 async function get(url: string, token?: string) {
   const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text();
+  const body = response.headers.get('content-type')?.includes('json')
+    ? await response.json()
+    : await response.text();
   return { status: response.status, headers: response.headers, body };
 }
 

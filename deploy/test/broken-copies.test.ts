@@ -31,6 +31,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 let rendered: KubeObject[] = [];
 beforeAll(() => {
   tool('kube-strict');
+  tool('kustomize');
   rendered = renderOverlay('dev').objects;
 }, 30 * 60_000);
 

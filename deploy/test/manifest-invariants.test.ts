@@ -33,11 +33,16 @@ import {
   realmPlaceholders,
   tokenExpectations,
 } from '../cluster-config.js';
-import { overlays, renderOverlay, type KubeObject } from '../manifests.js';
+import { overlays, renderOverlay, tool, type KubeObject } from '../manifests.js';
 import { externalPrincipals } from '../mesh-policies.js';
 import { definitions, routesByWorkload } from './service-definitions.js';
 
 const hardened = ['auth-service', 'user-service', 'billing-service', 'tyk-gateway'];
+
+// A cold machine builds kustomize first (a few minutes); later runs find it in .cache/tools.
+beforeAll(() => {
+  tool('kustomize');
+}, 30 * 60_000);
 
 describe.each(overlays)('the %s overlay', (overlay) => {
   let objects: KubeObject[] = [];

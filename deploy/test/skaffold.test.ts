@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../../dev/environment.js';
-import { kustomizeBuild, parseObjects, type KubeObject } from '../manifests.js';
+import { kustomizeBuild, parseObjects, tool, type KubeObject } from '../manifests.js';
 import { skaffoldConfigSchema, type SkaffoldBuild, type SkaffoldConfig } from '../skaffold-schema.js';
 import { workloadsOf } from '../checks.js';
 
@@ -33,6 +33,11 @@ function matchingSources(glob: string): string[] {
     });
   return ['services', 'packages'].flatMap(walk).filter((path) => pattern.test(path));
 }
+
+// A cold machine builds kustomize first (a few minutes); later runs find it in .cache/tools.
+beforeAll(() => {
+  tool('kustomize');
+}, 30 * 60_000);
 
 const raw: unknown = parse(readFileSync(join(repoRoot, 'skaffold.yaml'), 'utf8'));
 

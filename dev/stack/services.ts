@@ -122,7 +122,9 @@ function assertPortFree(host: string, port: number, name: ServiceName, log: stri
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', () =>
-      reject(new StepError(`port ${host}:${port} is taken by a process the stack did not start (${name})`, log)),
+      reject(
+        new StepError(`port ${host}:${port} is taken by a process the stack did not start (${name})`, log),
+      ),
     );
     probe.listen(port, host, () => probe.close(() => resolve()));
   });

@@ -28,7 +28,8 @@ export async function withStackLock<T>(action: () => Promise<T>, waitMs = 600_00
         rmSync(lockFile, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new StepError(`another stack command (pid ${owner}) still holds ${lockFile}`);
+      if (Date.now() > deadline)
+        throw new StepError(`another stack command (pid ${owner}) still holds ${lockFile}`);
       if (!announced) console.log(`[stack] waiting for another stack command (pid ${owner}) to finish`);
       announced = true;
       await sleep(500);

@@ -123,7 +123,9 @@ export function ensureClusterTool(tool: ClusterTool, log: (line: string) => void
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const started = Date.now();
-  log(`${tool} ${versionOf(tool)}: not in .cache/tools yet, building or fetching it (a cold istioctl build takes minutes)`);
+  log(
+    `${tool} ${versionOf(tool)}: not in .cache/tools yet, building or fetching it (a cold istioctl build takes minutes)`,
+  );
   try {
     produce(tool, staging);
     mkdirSync(join(binary, '..'), { recursive: true });

@@ -3,7 +3,13 @@
  * stack's instance (a dependency made unreachable, a database of its own, a consumer on its own queue).
  */
 import { createServer } from 'node:net';
-import { loadConfig, startService, type RunningService, type ServiceDefinition } from '@platform/kit';
+import {
+  loadConfig,
+  startService,
+  type RunningService,
+  type ServiceConfig,
+  type ServiceDefinition,
+} from '@platform/kit';
 import type { z } from 'zod';
 import type { ServiceName } from '../../dev/environment.js';
 import { serviceEnv } from '../../dev/service-env.js';
@@ -30,7 +36,9 @@ export function startSecondInstance<S extends z.ZodObject>(
   definition: ServiceDefinition<S>,
   { overrides = {}, consumers = false }: { overrides?: Record<string, string>; consumers?: boolean } = {},
 ): Promise<RunningService> {
-  const config = loadConfig(definition.configSchema, secondInstanceEnv(name, overrides));
+  // Every service's schema extends serviceConfigSchema; the generic alone cannot show it.
+  const config = loadConfig(definition.configSchema, secondInstanceEnv(name, overrides)) as z.output<S> &
+    ServiceConfig;
   return startService(definition, config, { exit: () => undefined, consumers });
 }
 

@@ -15,6 +15,8 @@ export function platformDashboards(): Map<string, Dashboard> {
   return new Map(
     builders.map((builder) => {
       const dashboard = builder.build();
+      // Stable, unique panel ids (the builders leave rows at 0): links to a panel keep working.
+      (dashboard.panels ?? []).forEach((panel, index) => (panel.id = index + 1));
       return [`${dashboard.uid}.json`, dashboard];
     }),
   );

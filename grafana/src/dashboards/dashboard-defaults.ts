@@ -8,5 +8,6 @@ export function dashboardDefaults(builder: DashboardBuilder, uid: string): Dashb
     .refresh('30s')
     .time({ from: 'now-1h', to: 'now' })
     .timezone('browser')
-    .editable();
+    // Dashboards are code: a change in the UI could not be saved anyway.
+    .readonly();
 }

@@ -47,11 +47,7 @@ export { requireRoles, requireScopes } from './auth/guards.js';
 export { principalFromClaims, principalOf, realmRolesOf, type Principal } from './auth/principal.js';
 
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics/create-metrics.js';
-export type {
-  CircuitBreakerGauge,
-  CircuitState,
-  CircuitStateName,
-} from './metrics/circuit-breaker-metrics.js';
+export type { CircuitBreakerGauge, CircuitState } from './metrics/circuit-breaker-metrics.js';
 export type { ConsumerMetrics, ConsumerOutcome, QueueDepths } from './metrics/consumer-metrics.js';
 export type { KeycloakAdminMetrics, KeycloakCallOutcome } from './metrics/keycloak-admin-metrics.js';
 export type { OutboxBacklog, OutboxMetrics } from './metrics/outbox-metrics.js';

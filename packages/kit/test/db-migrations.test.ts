@@ -118,10 +118,7 @@ describe('database migrations', () => {
   it('when two replicas run migrations on a fresh database at once, then each migration runs exactly once', async () => {
     const fresh = await createThrowawayDatabase('kit_test');
     try {
-      const [first, second] = await Promise.all([
-        openDataSource(fresh.url),
-        openDataSource(fresh.url),
-      ]);
+      const [first, second] = await Promise.all([openDataSource(fresh.url), openDataSource(fresh.url)]);
 
       const results = await Promise.all([runMigrations(first), runMigrations(second)]);
 

@@ -84,10 +84,10 @@ describe('idempotent consumer', () => {
   }
 
   async function nextMessage(queue: string, timeoutMs = 10_000): Promise<GetMessage> {
-    return eventually(
-      async () => (await channel.get(queue, { noAck: true })) || undefined,
-      { timeoutMs, what: `a message on ${queue}` },
-    );
+    return eventually(async () => (await channel.get(queue, { noAck: true })) || undefined, {
+      timeoutMs,
+      what: `a message on ${queue}`,
+    });
   }
 
   async function messageCount(queue: string): Promise<number> {
@@ -147,10 +147,9 @@ describe('idempotent consumer', () => {
     await publisher.publish(envelope);
     await publisher.publish(envelope);
 
-    await eventually(
-      async () => ((await processedCount(envelope.id)) === 1 ? true : undefined),
-      { what: 'applying' },
-    );
+    await eventually(async () => ((await processedCount(envelope.id)) === 1 ? true : undefined), {
+      what: 'applying',
+    });
     await settle();
     expect(await appliedCount(envelope.id)).toBe(1);
     expect(calls).toBe(1);
@@ -167,10 +166,9 @@ describe('idempotent consumer', () => {
 
     await publisher.publish(envelope);
 
-    await eventually(
-      async () => ((await processedCount(envelope.id)) === 1 ? true : undefined),
-      { what: 'applying' },
-    );
+    await eventually(async () => ((await processedCount(envelope.id)) === 1 ? true : undefined), {
+      what: 'applying',
+    });
     await settle();
     expect(attempts).toEqual([1, 2]);
     // The first attempt's insert rolled back with its failure.
@@ -246,7 +244,10 @@ describe('idempotent consumer', () => {
     } finally {
       await startBroker();
     }
-    await eventually(async () => (amqp.isConnected() ? true : undefined), { timeoutMs: 30_000, what: 'reconnecting' });
+    await eventually(async () => (amqp.isConnected() ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'reconnecting',
+    });
     admin = await connect(url);
     admin.on('error', () => undefined);
     channel = await admin.createChannel();
@@ -254,10 +255,9 @@ describe('idempotent consumer', () => {
 
     await publisher.publish(envelope);
 
-    await eventually(
-      async () => ((await appliedCount(envelope.id)) === 1 ? true : undefined),
-      { what: 'applying' },
-    );
+    await eventually(async () => ((await appliedCount(envelope.id)) === 1 ? true : undefined), {
+      what: 'applying',
+    });
     expect(await processedCount(envelope.id)).toBe(1);
   }, 90_000);
 });

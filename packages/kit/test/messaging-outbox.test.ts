@@ -42,10 +42,9 @@ async function drain(channel: Channel, settleMs = 1500): Promise<GetMessage[]> {
 async function whileBrokerIsDown<T>(connection: AmqpConnection, work: () => Promise<T>): Promise<T> {
   await stopBroker();
   try {
-    await eventually(
-      async () => (connection.isConnected() ? undefined : true),
-      { what: 'noticing the outage' },
-    );
+    await eventually(async () => (connection.isConnected() ? undefined : true), {
+      what: 'noticing the outage',
+    });
     return await work();
   } finally {
     await startBroker();
@@ -146,10 +145,9 @@ describe('transactional outbox', () => {
 
     const envelope = await openAccount(`account-${randomBytes(4).toString('hex')}`);
 
-    await eventually(
-      async () => ((await outboxRow(envelope.id))?.published ? true : undefined),
-      { what: 'publish' },
-    );
+    await eventually(async () => ((await outboxRow(envelope.id))?.published ? true : undefined), {
+      what: 'publish',
+    });
     const messages = await drain(channel);
     expect(messages.map((message) => JSON.parse(message.content.toString('utf8')))).toEqual([envelope]);
     expect(await outboxRow(envelope.id)).toEqual({ published: true, attempts: 0 });
@@ -179,10 +177,9 @@ describe('transactional outbox', () => {
     const unbound = createEvent({ type: `kit-test.${run}.unbound`, version: 1, subject: 'x', data: {} });
     await dataSource.transaction((manager) => enqueueEvent(manager, unbound));
 
-    await eventually(
-      async () => ((await outboxRow(unbound.id))?.published ? true : undefined),
-      { what: 'publish' },
-    );
+    await eventually(async () => ((await outboxRow(unbound.id))?.published ? true : undefined), {
+      what: 'publish',
+    });
     expect((await outboxRow(unbound.id))?.attempts).toBe(0);
   });
 
@@ -218,11 +215,14 @@ describe('transactional outbox', () => {
       return committed;
     });
 
-    await eventually(async () => (amqp.isConnected() ? true : undefined), { timeoutMs: 30_000, what: 'reconnecting' });
-    await eventually(
-      async () => ((await outboxRow(envelope.id))?.published ? true : undefined),
-      { timeoutMs: 15_000, what: 'publish' },
-    );
+    await eventually(async () => (amqp.isConnected() ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'reconnecting',
+    });
+    await eventually(async () => ((await outboxRow(envelope.id))?.published ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'publish',
+    });
     await openAdminChannel();
     const messages = await drain(channel);
     expect(messages.map((message) => String(message.properties.messageId))).toEqual([envelope.id]);

@@ -13,7 +13,7 @@ export const service = defineService({
   configSchema: authConfigSchema,
   entities: [AuditEntry],
   migrations: [CreateAuditEntries1764000000000],
-  routes: ({ auth, dataSource, config, logger }) => {
+  routes: ({ auth, dataSource, config, logger, metrics }) => {
     // The service's own token, shared by every Admin API call and renewed before it expires.
     const tokens = new ClientCredentialsTokens({
       tokenUrl: config.OIDC_TOKEN_URL,
@@ -21,7 +21,7 @@ export const service = defineService({
       clientSecret: config.OIDC_CLIENT_SECRET,
     });
     const directory = new KeycloakUserDirectory(
-      createKeycloakAdmin({ url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, tokens }),
+      createKeycloakAdmin({ url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, tokens, metrics }),
       tokens,
     );
     const audit = new AuditRepository(dataSource);

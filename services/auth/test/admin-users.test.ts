@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userToken } from '../../../e2e/support/tokens.js';
-import { authDb, call, passwordLogin, refresh } from './support/auth-stack.js';
+import type { TestUser } from '../../../e2e/support/keycloak-users.js';
+import { passwordLogin, userToken } from '../../../e2e/support/tokens.js';
+import { authDb, call, refresh } from './support/auth-stack.js';
 import { EventWatch } from './support/event-watch.js';
 import {
   createVerifiedPerson,
@@ -9,7 +10,6 @@ import {
   idOf,
   keycloakAdmin,
   removePeople,
-  type TestPerson,
 } from './support/keycloak-fixtures.js';
 
 const created = new Set<string>();
@@ -28,7 +28,7 @@ afterAll(async () => {
   await removePeople(created);
 });
 
-async function person(label: string): Promise<TestPerson> {
+async function person(label: string): Promise<TestUser> {
   const account = await createVerifiedPerson(label);
   created.add(account.id);
   return account;
@@ -50,7 +50,7 @@ const auditOf = (target: string) =>
   );
 
 describe('user administration: who may call what', () => {
-  let target: TestPerson;
+  let target: TestUser;
   beforeAll(async () => {
     target = await person('matrix');
   });
@@ -184,7 +184,7 @@ describe('GET /auth/admin/users/:id', () => {
 });
 
 describe('disabling and enabling an account', () => {
-  let target: TestPerson;
+  let target: TestUser;
   let refreshToken: string;
   const requestId = `disable-${randomUUID()}`;
 
@@ -199,7 +199,7 @@ describe('disabling and enabling an account', () => {
   it('when an admin disables the account, then 200, Keycloak has it disabled and its refresh token no longer works', async () => {
     const response = await call('POST', `/auth/admin/users/${target.id}/disable`, {
       token: tokens.ada,
-      requestId,
+      headers: { 'x-request-id': requestId },
     });
 
     expect(response.status).toBe(200);
@@ -253,7 +253,7 @@ describe('disabling and enabling an account', () => {
 });
 
 describe('granting and removing realm roles', () => {
-  let target: TestPerson;
+  let target: TestUser;
 
   beforeAll(async () => {
     target = await person('roles');
@@ -362,12 +362,15 @@ describe('DELETE /auth/admin/users/:id', () => {
 });
 
 describe('GET /auth/audit filters', () => {
-  let target: TestPerson;
+  let target: TestUser;
   const requestId = `audit-filter-${randomUUID()}`;
 
   beforeAll(async () => {
     target = await person('audit');
-    await call('PUT', `/auth/admin/users/${target.id}/roles/billing-admin`, { token: tokens.ada, requestId });
+    await call('PUT', `/auth/admin/users/${target.id}/roles/billing-admin`, {
+      token: tokens.ada,
+      headers: { 'x-request-id': requestId },
+    });
     await call('DELETE', `/auth/admin/users/${target.id}/roles/billing-admin`, { token: tokens.ada });
   });
 

@@ -1,20 +1,14 @@
-import { createServer } from 'node:net';
-import { loadConfig, startService, type RunningService } from '@platform/kit';
+import type { RunningService } from '@platform/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startSecondInstance,
+  stopSecondInstance,
+  unreachableKeycloak,
+} from '../../../e2e/support/service-instance.js';
 import { userToken } from '../../../e2e/support/tokens.js';
-import { authConfigSchema } from '../src/config.js';
 import { service } from '../src/service.js';
-import { authDb, authServiceEnv, call, strongPassword, uniqueEmail } from './support/auth-stack.js';
+import { authDb, call, strongPassword, uniqueEmail } from './support/auth-stack.js';
 import { findByEmail } from './support/keycloak-fixtures.js';
-
-/** A loopback port nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 // A second auth service whose Keycloak Admin API and token endpoint are unreachable; it still
 // validates tokens against the real Keycloak's JWKS. The shared Keycloak keeps running for others.
@@ -22,22 +16,12 @@ let instance: RunningService;
 let adminToken: string;
 
 beforeAll(async () => {
-  const port = await closedPort();
-  const config = loadConfig(authConfigSchema, {
-    ...authServiceEnv(),
-    PORT: '0',
-    MANAGEMENT_PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    KEYCLOAK_URL: `http://127.0.0.1:${port}`,
-    OIDC_TOKEN_URL: `http://127.0.0.1:${port}/realms/platform/protocol/openid-connect/token`,
-  });
-  instance = await startService(service, config, { exit: () => {}, consumers: false });
+  instance = await startSecondInstance('auth', service, { overrides: await unreachableKeycloak() });
   adminToken = await userToken('ada');
 });
 
 afterAll(async () => {
-  await instance?.shutdown.shutdown('test');
+  await stopSecondInstance(instance);
 });
 
 describe('auth service while Keycloak is unreachable', () => {
@@ -45,7 +29,7 @@ describe('auth service while Keycloak is unreachable', () => {
     const email = uniqueEmail('kc-down');
 
     const response = await call('POST', '/auth/signup', {
-      baseUrl: instance.url,
+      base: instance.url,
       body: { email, password: strongPassword, firstName: 'Ada', lastName: 'Down' },
     });
 
@@ -61,7 +45,7 @@ describe('auth service while Keycloak is unreachable', () => {
   });
 
   it('when an admin lists users, then 503 with Retry-After', async () => {
-    const response = await call('GET', '/auth/admin/users', { baseUrl: instance.url, token: adminToken });
+    const response = await call('GET', '/auth/admin/users', { base: instance.url, token: adminToken });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
   });
@@ -69,7 +53,7 @@ describe('auth service while Keycloak is unreachable', () => {
   it('when an admin disables a user, then 503 and nothing is recorded', async () => {
     const id = '00000000-0000-4000-8000-000000000001';
     const response = await call('POST', `/auth/admin/users/${id}/disable`, {
-      baseUrl: instance.url,
+      base: instance.url,
       token: adminToken,
     });
     expect(response.status).toBe(503);
@@ -78,7 +62,7 @@ describe('auth service while Keycloak is unreachable', () => {
 
   it('when someone asks for a password reset, then 202 as always: an outage does not reveal anything either', async () => {
     const response = await call('POST', '/auth/password-reset', {
-      baseUrl: instance.url,
+      base: instance.url,
       body: { email: uniqueEmail('kc-down') },
     });
     expect(response.status).toBe(202);

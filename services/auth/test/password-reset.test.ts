@@ -1,17 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messagesTo, waitForMessages } from '../../../dev/smtp-sink/mailbox.js';
-import { authDb, call, passwordLogin, uniqueEmail, type JsonResponse } from './support/auth-stack.js';
+import type { TestUser } from '../../../e2e/support/keycloak-users.js';
+import type { ApiResponse } from '../../../e2e/support/service-api.js';
+import { passwordLogin } from '../../../e2e/support/tokens.js';
+import { authDb, call, uniqueEmail } from './support/auth-stack.js';
 import { actionLinkOf } from './support/email-links.js';
-import {
-  createVerifiedPerson,
-  keycloakAdmin,
-  removePeople,
-  type TestPerson,
-} from './support/keycloak-fixtures.js';
+import { createVerifiedPerson, keycloakAdmin, removePeople } from './support/keycloak-fixtures.js';
 
 const created = new Set<string>();
-let existing: TestPerson;
+let existing: TestUser;
 
 beforeAll(async () => {
   existing = await createVerifiedPerson('reset');
@@ -28,8 +26,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 describe('POST /auth/password-reset', () => {
   it('when the address has an account or none, then both answers are 202 with the same body and similar timing', async () => {
-    const known: JsonResponse[] = [];
-    const unknown: JsonResponse[] = [];
+    const known: ApiResponse[] = [];
+    const unknown: ApiResponse[] = [];
     // Interleaved, so a slow moment of the shared machine hits both kinds alike.
     for (let round = 0; round < 5; round += 1) {
       known.push(await requestReset(existing.email));

@@ -1,73 +1,49 @@
-import { randomBytes } from 'node:crypto';
 import {
   createDataSource,
   createLogger,
   kitEntities,
   kitMigrations,
-  loadConfig,
   runMigrations,
-  startService,
   type RunningService,
 } from '@platform/kit';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAdminUrl } from '../../../dev/environment.js';
-import { environment, secrets } from '../../../e2e/support/stack.js';
-import { authConfigSchema } from '../src/config.js';
+import {
+  createThrowawayDatabase,
+  queryOnce,
+  serviceDatabaseUrl,
+  type ThrowawayDatabase,
+} from '../../../e2e/support/postgres.js';
+import { startSecondInstance, stopSecondInstance } from '../../../e2e/support/service-instance.js';
 import { service } from '../src/service.js';
-import { authDatabaseUrl, authServiceEnv, call, strongPassword, uniqueEmail } from './support/auth-stack.js';
+import { call, strongPassword, uniqueEmail } from './support/auth-stack.js';
 import { findByEmail, removePeople } from './support/keycloak-fixtures.js';
 
 // A second auth service on a throwaway database of its own, whose outbox refuses every insert:
 // the audit-and-event transaction of a sign-up fails after Keycloak already created the account.
-const database = `auth_compensation_${randomBytes(4).toString('hex')}`;
-const databaseUrl = (() => {
-  const url = new URL(authDatabaseUrl());
-  url.pathname = `/${database}`;
-  return url.toString();
-})();
+let database: ThrowawayDatabase;
 let instance: RunningService;
 
-async function query(url: string, sql: string): Promise<pg.QueryResultRow[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 beforeAll(async () => {
-  const owner = new URL(authDatabaseUrl()).username;
-  await query(postgresAdminUrl(environment, secrets), `CREATE DATABASE ${database} OWNER ${owner}`);
+  database = await createThrowawayDatabase('auth_compensation', { ownedBy: serviceDatabaseUrl('auth') });
   const dataSource = createDataSource({
-    url: databaseUrl,
+    url: database.url,
     entities: [...kitEntities, ...(service.entities as [])],
     migrations: [...kitMigrations, ...(service.migrations as [])],
   });
   await dataSource.initialize();
   await runMigrations(dataSource, createLogger({ name: 'test', level: 'silent' }));
   await dataSource.destroy();
-  await query(
-    databaseUrl,
+  await queryOnce(
+    database.url,
     'ALTER TABLE outbox_events ADD CONSTRAINT refuse_every_event CHECK (false) NOT VALID',
   );
 
-  const config = loadConfig(authConfigSchema, {
-    ...authServiceEnv(),
-    PORT: '0',
-    MANAGEMENT_PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-  });
-  instance = await startService(service, config, { exit: () => {}, consumers: false });
+  instance = await startSecondInstance('auth', service, { overrides: { DATABASE_URL: database.url } });
 });
 
 afterAll(async () => {
-  await instance?.shutdown.shutdown('test');
-  await query(postgresAdminUrl(environment, secrets), `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await stopSecondInstance(instance);
+  await database?.drop();
 });
 
 describe('sign-up when a step after the account creation fails', () => {
@@ -75,7 +51,7 @@ describe('sign-up when a step after the account creation fails', () => {
     const email = uniqueEmail('compensated');
 
     const response = await call('POST', '/auth/signup', {
-      baseUrl: instance.url,
+      base: instance.url,
       body: { email, password: strongPassword, firstName: 'Half', lastName: 'Made' },
     });
 
@@ -83,6 +59,6 @@ describe('sign-up when a step after the account creation fails', () => {
     const account = await findByEmail(email);
     if (account?.id) await removePeople([account.id]);
     expect(account).toBeUndefined();
-    expect(await query(databaseUrl, 'SELECT id FROM audit_entries')).toEqual([]);
+    expect(await queryOnce(database.url, 'SELECT id FROM audit_entries')).toEqual([]);
   });
 });

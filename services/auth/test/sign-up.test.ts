@@ -45,7 +45,10 @@ describe('POST /auth/signup', () => {
   beforeAll(async () => {
     email = uniqueEmail('signup');
     requestId = `signup-test-${Date.now()}`;
-    const response = await call('POST', '/auth/signup', { body: person(email), requestId });
+    const response = await call('POST', '/auth/signup', {
+      body: person(email),
+      headers: { 'x-request-id': requestId },
+    });
     expect(response.status).toBe(201);
     userId = (response.body as { id: string }).id;
     created.add(userId);

@@ -51,6 +51,7 @@ export function billingComponentsOf(context: ServiceContext<BillingConfig>): Bil
     }),
     timeoutMs: config.USER_SERVICE_TIMEOUT_MS,
     logger,
+    circuit: context.metrics.circuitBreaker('user-service'),
   });
   const profiles = new CachedProfileDirectory({
     redis,

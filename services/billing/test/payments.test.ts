@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@platform/contracts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimsOf, userToken } from '../../../e2e/support/tokens.js';
 import { Broker } from '../../../e2e/support/broker.js';
-import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
 import { eventually } from '../../../e2e/support/eventually.js';
+import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
 import { serviceDatabase } from '../../../e2e/support/postgres.js';
+import { claimsOf, userToken } from '../../../e2e/support/tokens.js';
 import { call } from './support/billing-api.js';
 import { accountRowsOf } from './support/billing-database.js';
 import { draftInvoice, openAccount, openInvoice, userEvent } from './support/fixtures.js';
@@ -67,7 +67,10 @@ describe('POST /billing/invoices/{id}/payments', () => {
   async function paidEventsFor(invoiceId: string): Promise<EventEnvelope[]> {
     const matching = () =>
       paidEvents.filter((event) => (event.data as { invoiceId: string }).invoiceId === invoiceId);
-    await eventually(async () => (matching().length > 0 ? true : undefined), { timeoutMs: 15_000, what: 'invoice.paid' });
+    await eventually(async () => (matching().length > 0 ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'invoice.paid',
+    });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     return matching();
   }

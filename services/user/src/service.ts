@@ -16,7 +16,7 @@ export const service = defineService({
   configSchema: userConfigSchema,
   entities: [User],
   migrations: [CreateUsers1764000000000, UsersLookupsAndIdentityEventOrder1764100000000],
-  routes: ({ auth, config, dataSource, logger }) => {
+  routes: ({ auth, config, dataSource, logger, metrics }) => {
     const tokens = new ClientCredentialsTokens({
       tokenUrl: config.OIDC_TOKEN_URL,
       clientId: config.OIDC_CLIENT_ID,
@@ -26,7 +26,7 @@ export const service = defineService({
       dataSource,
       users: new UserRepository(dataSource),
       identities: new KeycloakIdentities(
-        createKeycloakAdmin({ url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, tokens }),
+        createKeycloakAdmin({ url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, tokens, metrics }),
       ),
       logger,
     };

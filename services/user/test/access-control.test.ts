@@ -1,15 +1,15 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Broker, identityEvent } from '../../../e2e/support/broker.js';
+import { eventually } from '../../../e2e/support/eventually.js';
+import { createTestUser, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
+import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import {
   otherAudienceToken,
   serviceToken,
   tokenSignedByAnotherKey,
   userToken,
 } from '../../../e2e/support/tokens.js';
-import { Broker, identityEvent } from '../../../e2e/support/broker.js';
-import { eventually } from '../../../e2e/support/eventually.js';
-import { createTestUser, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
 import { call } from './support/user-api.js';
 import { deleteRows, rowOf } from './support/users-database.js';
 
@@ -173,7 +173,7 @@ describe('a suspended or deleted user', () => {
   beforeAll(async () => {
     db = serviceDatabase('user');
     broker = await Broker.connect();
-    person = await createTestUser('suspended', ['support', 'admin', 'users:read-internal']);
+    person = await createTestUser('suspended', { realmRoles: ['support', 'admin', 'users:read-internal'] });
     token = await person.token();
     profileId = (await call('GET', '/users/me', { token })).body.id as string;
   });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceToken } from '../../../e2e/support/tokens.js';
 import {
   createTestUser,
   deleteTestUsers,
@@ -9,6 +8,7 @@ import {
   type TestUser,
 } from '../../../e2e/support/keycloak-users.js';
 import { serviceDatabase } from '../../../e2e/support/postgres.js';
+import { serviceToken } from '../../../e2e/support/tokens.js';
 import { call } from './support/user-api.js';
 import { deleteRows, rowOf, rowsOf } from './support/users-database.js';
 

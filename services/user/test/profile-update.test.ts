@@ -295,4 +295,3 @@ describe('PATCH /users/me', () => {
     });
   });
 });
-

@@ -3,12 +3,12 @@ import { Gauge, type Registry } from 'prom-client';
 export type CircuitState = 'closed' | 'half_open' | 'open' | 'isolated';
 const states: readonly CircuitState[] = ['closed', 'half_open', 'open', 'isolated'];
 
-/** cockatiel's state names (`CircuitState[state]`) are accepted as they are. */
-export type CircuitStateName = CircuitState | 'Closed' | 'HalfOpen' | 'Open' | 'Isolated';
-
 export interface CircuitBreakerGauge {
-  /** Records a state change; call it from the breaker's own state-change event. */
-  record(state: CircuitStateName): void;
+  /**
+   * Records a state change; call it from the breaker's own state-change event. Takes the states
+   * above or cockatiel's names as they are (`CircuitState[state]`: Closed, HalfOpen, Open, Isolated).
+   */
+  record(state: string): void;
 }
 
 export interface CircuitBreakerMetrics {
@@ -27,7 +27,7 @@ export function createCircuitBreakerMetrics(registry: Registry): CircuitBreakerM
   });
   return {
     circuit(name) {
-      const record = (state: CircuitStateName) => {
+      const record = (state: string) => {
         const current = normalized(state);
         for (const candidate of states) gauge.set({ circuit: name, state: candidate }, candidate === current ? 1 : 0);
       };
@@ -37,7 +37,7 @@ export function createCircuitBreakerMetrics(registry: Registry): CircuitBreakerM
   };
 }
 
-function normalized(state: CircuitStateName): CircuitState {
+function normalized(state: string): CircuitState {
   const snake = state.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
   if (!(states as readonly string[]).includes(snake)) throw new Error(`unknown circuit state "${state}"`);
   return snake as CircuitState;

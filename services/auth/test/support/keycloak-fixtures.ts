@@ -3,8 +3,9 @@
  * own client (the same least privilege the service has).
  */
 import { ClientCredentialsTokens, createKeycloakAdmin, type KeycloakAdmin } from '@platform/kit';
+import { createTestUser, deleteTestUsers, type TestUser } from '../../../../e2e/support/keycloak-users.js';
 import { environment } from '../../../../e2e/support/stack.js';
-import { authServiceClient, strongPassword, uniqueEmail } from './auth-stack.js';
+import { authServiceClient, strongPassword } from './auth-stack.js';
 
 let admin: KeycloakAdmin | undefined;
 
@@ -17,36 +18,22 @@ export function keycloakAdmin(): KeycloakAdmin {
   return admin;
 }
 
-export interface TestPerson {
-  id: string;
-  email: string;
-  password: string;
-}
-
-/** A person who can sign in at once (verified e-mail), with the default roles. */
-export async function createVerifiedPerson(label: string): Promise<TestPerson> {
-  const email = uniqueEmail(label);
-  const { id } = await keycloakAdmin().users.create({
-    username: email,
-    email,
-    firstName: 'Test',
+/** A person who can sign in at once (verified e-mail, which is also the username), with the default roles. */
+export function createVerifiedPerson(label: string): Promise<TestUser> {
+  return createTestUser(label, {
+    admin: keycloakAdmin(),
+    emailAsUsername: true,
     lastName: label,
-    enabled: true,
-    emailVerified: true,
-    credentials: [{ type: 'password', value: strongPassword, temporary: false }],
+    password: strongPassword,
   });
-  return { id, email, password: strongPassword };
 }
 
 /** Removes test accounts; ones already gone are fine. */
-export async function removePeople(ids: Iterable<string>): Promise<void> {
-  for (const id of ids) {
-    await keycloakAdmin()
-      .users.del({ id })
-      .catch((error: { response?: { status?: number } }) => {
-        if (error.response?.status !== 404) throw error;
-      });
-  }
+export function removePeople(ids: Iterable<string>): Promise<void> {
+  return deleteTestUsers(
+    Array.from(ids, (id) => ({ id })),
+    { admin: keycloakAdmin() },
+  );
 }
 
 export async function findByEmail(email: string) {

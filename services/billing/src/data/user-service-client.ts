@@ -1,4 +1,4 @@
-import type { Logger } from '@platform/kit';
+import type { CircuitBreakerGauge, Logger } from '@platform/kit';
 import {
   BrokenCircuitError,
   circuitBreaker,
@@ -34,6 +34,8 @@ export interface UserServiceClientOptions {
   readonly failuresToOpen?: number;
   /** How long the circuit stays open before one trial call may pass. */
   readonly halfOpenAfterMs?: number;
+  /** Reports the circuit's state as a metric (`app_circuit_breaker_state`). */
+  readonly circuit?: CircuitBreakerGauge;
 }
 
 /** What `/internal/users/by-subject/{sub}` answers; only the fields billing uses are read. */
@@ -61,6 +63,7 @@ export class UserServiceClient {
       breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
     });
     breaker.onStateChange((state) => {
+      options.circuit?.record(CircuitState[state]);
       const level = state === CircuitState.Closed ? 'info' : 'warn';
       options.logger[level]({ circuit: CircuitState[state] }, 'user service circuit changed state');
     });
