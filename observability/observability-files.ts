@@ -80,7 +80,10 @@ function dashboardProvider(path: string): unknown {
 export async function renderObservabilityFiles(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const yamlFile = async (path: string, source: string, document: unknown) =>
-    files.set(path, await formatted(path, `${header(source)}${stringify(document, { lineWidth: 0 })}`, 'yaml'));
+    files.set(
+      path,
+      await formatted(path, `${header(source)}${stringify(document, { lineWidth: 0 })}`, 'yaml'),
+    );
 
   for (const [name, dashboard] of platformDashboards()) {
     const json = await formatted(`${dashboardsDir}/${name}`, JSON.stringify(dashboard), 'json');
@@ -110,9 +113,17 @@ export async function renderObservabilityFiles(): Promise<Map<string, string>> {
     dashboardProvider(clusterDashboardsPath),
   );
 
-  for (const name of readdirSync(join(repoRoot, 'prometheus', 'rules')).filter((file) => file.endsWith('.yml'))) {
-    files.set(`${clusterDir}/prometheus/rules/${name}`, readFileSync(join(repoRoot, 'prometheus', 'rules', name), 'utf8'));
+  for (const name of readdirSync(join(repoRoot, 'prometheus', 'rules')).filter((file) =>
+    file.endsWith('.yml'),
+  )) {
+    files.set(
+      `${clusterDir}/prometheus/rules/${name}`,
+      readFileSync(join(repoRoot, 'prometheus', 'rules', name), 'utf8'),
+    );
   }
-  files.set(`${clusterDir}/otel-collector/collector.yaml`, readFileSync(join(repoRoot, 'otel', 'collector.yaml'), 'utf8'));
+  files.set(
+    `${clusterDir}/otel-collector/collector.yaml`,
+    readFileSync(join(repoRoot, 'otel', 'collector.yaml'), 'utf8'),
+  );
   return files;
 }

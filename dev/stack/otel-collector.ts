@@ -11,7 +11,10 @@ const pid = pidFile('otel-collector');
 const log = logFile('otel-collector');
 const hashFile = join(stateDir, 'otel-collector.sha256');
 /** The shared configuration, then the local stack's layer over it. */
-const configFiles = [join(repoRoot, 'otel', 'collector.yaml'), join(repoRoot, 'otel', 'collector.local.yaml')];
+const configFiles = [
+  join(repoRoot, 'otel', 'collector.yaml'),
+  join(repoRoot, 'otel', 'collector.local.yaml'),
+];
 
 export function otelCollectorPid(): number | undefined {
   return readPid(pid);
@@ -52,12 +55,16 @@ export async function startOtelCollector(env: Environment): Promise<string> {
     return `running (OTLP http://${host}:${otlpHttpPort})`;
   }
   if (running) await stopPidFile(pid);
-  const child = startDetached(binary, configFiles.flatMap((file) => ['--config', file]), {
-    log,
-    pidFile: pid,
-    env: vars,
-    cwd: repoRoot,
-  });
+  const child = startDetached(
+    binary,
+    configFiles.flatMap((file) => ['--config', file]),
+    {
+      log,
+      pidFile: pid,
+      env: vars,
+      cwd: repoRoot,
+    },
+  );
   await waitFor('otel collector', () => httpOk(ready), {
     timeoutMs: 20_000,
     intervalMs: 200,

@@ -56,13 +56,20 @@ export function renderPrometheusConfig(env: Environment): Record<string, unknown
   const jobs = new Map<string, Target[]>();
   for (const target of scrapeTargets(env)) jobs.set(target.job, [...(jobs.get(target.job) ?? []), target]);
   return {
-    global: { scrape_interval: interval, evaluation_interval: interval, external_labels: { environment: env.name } },
+    global: {
+      scrape_interval: interval,
+      evaluation_interval: interval,
+      external_labels: { environment: env.name },
+    },
     rule_files: [join(rulesDir, '*.yml')],
     scrape_configs: [...jobs].map(([job, targets]) => ({
       job_name: job,
       metrics_path: targets[0]!.path ?? '/metrics',
       ...(targets[0]!.honorLabels ? { honor_labels: true } : {}),
-      static_configs: targets.map((target) => ({ targets: [target.address], labels: { service: target.service } })),
+      static_configs: targets.map((target) => ({
+        targets: [target.address],
+        labels: { service: target.service },
+      })),
     })),
   };
 }

@@ -10,7 +10,8 @@ export function traceSinkPid(): number | undefined {
   return readPid(pid);
 }
 
-export const traceSinkUrl = (env: Environment) => `http://${env.otelCollector.host}:${env.traceSink.httpPort}`;
+export const traceSinkUrl = (env: Environment) =>
+  `http://${env.otelCollector.host}:${env.traceSink.httpPort}`;
 
 /** The development trace sink (dev/trace-sink): the local collector forwards every span to it. */
 export async function startTraceSink(env: Environment): Promise<string> {

@@ -5,7 +5,9 @@ import { startTraceSink } from './sink-server.js';
 const env = loadEnvironment();
 const address = { host: env.otelCollector.host, httpPort: env.traceSink.httpPort };
 const sink = await startTraceSink(address);
-console.log(`trace sink (development only): OTLP/JSON and traces on http://${address.host}:${address.httpPort}`);
+console.log(
+  `trace sink (development only): OTLP/JSON and traces on http://${address.host}:${address.httpPort}`,
+);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -83,8 +83,9 @@ export async function createTestUsers(
 ): Promise<TestUser[]> {
   const admin = options.admin ?? (await keycloakAdmin());
   const users: TestUser[] = [];
-  for (let index = 0; index < count; index += 1)
+  for (let index = 0; index < count; index += 1) {
     users.push(await createTestUser(prefix, { ...options, admin }));
+  }
   return users;
 }
 

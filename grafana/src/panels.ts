@@ -3,7 +3,11 @@
  * Every panel reads the one provisioned Prometheus data source (uid `prometheus`).
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import { type DataSourceRef, ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  type DataSourceRef,
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
@@ -56,7 +60,11 @@ export function timeSeries(
         .showLegend(true)
         .calcs(['lastNotNull', 'max']),
     )
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .tooltip(
+      new common.VizTooltipOptionsBuilder()
+        .mode(common.TooltipDisplayMode.Multi)
+        .sort(common.SortOrder.Descending),
+    );
   if (options.stacked) panel.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
   if (options.min !== undefined) panel.min(options.min);
   if (options.max !== undefined) panel.max(options.max);
@@ -84,10 +92,12 @@ export function singleStat(
     .colorMode(common.BigValueColorMode.Value)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']))
     .thresholds(
-      new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
-        { value: null, color: 'green' },
-        ...(options.thresholds ?? []).map(([value, color]) => ({ value, color })),
-      ]),
+      new ThresholdsConfigBuilder()
+        .mode(ThresholdsMode.Absolute)
+        .steps([
+          { value: null, color: 'green' },
+          ...(options.thresholds ?? []).map(([value, color]) => ({ value, color })),
+        ]),
     );
   if (options.decimals !== undefined) panel.decimals(options.decimals);
   if (options.showName) panel.textMode(common.BigValueTextMode.Name);

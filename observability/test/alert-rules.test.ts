@@ -11,8 +11,12 @@ import { repoRoot } from '../../dev/environment.js';
 
 const rulesDir = join(repoRoot, 'prometheus', 'rules');
 const testsDir = join(repoRoot, 'prometheus', 'tests');
-const ruleFiles = readdirSync(rulesDir).filter((name) => name.endsWith('.yml')).map((name) => join(rulesDir, name));
-const testFiles = readdirSync(testsDir).filter((name) => name.endsWith('.test.yml')).map((name) => join(testsDir, name));
+const ruleFiles = readdirSync(rulesDir)
+  .filter((name) => name.endsWith('.yml'))
+  .map((name) => join(rulesDir, name));
+const testFiles = readdirSync(testsDir)
+  .filter((name) => name.endsWith('.test.yml'))
+  .map((name) => join(testsDir, name));
 
 function promtool(args: string[]) {
   const result = spawnSync('promtool', args, { cwd: repoRoot, encoding: 'utf8' });
@@ -50,7 +54,9 @@ describe('Prometheus rules', () => {
     const firing = new Set(
       testFiles.flatMap((file) =>
         (parse(readFileSync(file, 'utf8')) as RuleTests).tests.flatMap((test) =>
-          (test.alert_rule_test ?? []).filter((check) => check.exp_alerts.length > 0).map((check) => check.alertname),
+          (test.alert_rule_test ?? [])
+            .filter((check) => check.exp_alerts.length > 0)
+            .map((check) => check.alertname),
         ),
       ),
     );

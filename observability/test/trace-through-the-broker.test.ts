@@ -36,7 +36,8 @@ function chainOf(trace: SinkSpan[]) {
 function ancestorsOf(span: SinkSpan, trace: SinkSpan[]): SinkSpan[] {
   const byId = new Map(trace.map((candidate) => [candidate.spanId, candidate]));
   const chain: SinkSpan[] = [];
-  for (let next = byId.get(span.parentSpanId ?? ''); next; next = byId.get(next.parentSpanId ?? '')) chain.push(next);
+  for (let next = byId.get(span.parentSpanId ?? ''); next; next = byId.get(next.parentSpanId ?? ''))
+    chain.push(next);
   return chain;
 }
 
@@ -75,7 +76,9 @@ describe('one trace from the edge through RabbitMQ', () => {
   it('when the edge forwards the sign-up, then the auth service’s request span is the edge span’s child', () => {
     const { request } = chainOf(spans)!;
     expect(request.name).toBe('POST /auth/signup');
-    expect(request.attributes['http.response.status_code'] ?? request.attributes['http.status_code']).toBe(201);
+    expect(request.attributes['http.response.status_code'] ?? request.attributes['http.status_code']).toBe(
+      201,
+    );
   });
 
   it('when the outbox relay publishes user.registered later, then the publish belongs to the sign-up request', () => {

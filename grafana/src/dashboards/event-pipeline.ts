@@ -11,7 +11,8 @@ export function eventPipeline(): DashboardBuilder {
     .withPanel(
       timeSeries({
         title: 'Events waiting in the outbox',
-        description: 'Committed and not yet published. The relay publishes within a second while the broker is up.',
+        description:
+          'Committed and not yet published. The relay publishes within a second while the broker is up.',
         unit: 'none',
         series: [{ expr: 'sum by (service) (app_outbox_pending_events)', legend: '{{service}}' }],
         span: 8,
@@ -59,7 +60,8 @@ export function eventPipeline(): DashboardBuilder {
     .withPanel(
       timeSeries({
         title: 'Messages settled by outcome',
-        description: 'processed, duplicate (already applied), retried (to the retry queue), dead_lettered (to the DLQ).',
+        description:
+          'processed, duplicate (already applied), retried (to the retry queue), dead_lettered (to the DLQ).',
         unit: 'ops',
         stacked: true,
         series: [
@@ -76,14 +78,18 @@ export function eventPipeline(): DashboardBuilder {
         description: 'From delivery to settling a message: handler, dedupe record and any republish.',
         unit: 's',
         series: [
-          { expr: quantile(0.95, 'app_consumer_processing_duration_seconds_bucket', 'consumer'), legend: '{{consumer}}' },
+          {
+            expr: quantile(0.95, 'app_consumer_processing_duration_seconds_bucket', 'consumer'),
+            legend: '{{consumer}}',
+          },
         ],
       }),
     )
     .withPanel(
       timeSeries({
         title: 'Messages waiting',
-        description: 'Ready messages in each consumer queue; alert ConsumerStalled fires when they wait and none settle.',
+        description:
+          'Ready messages in each consumer queue; alert ConsumerStalled fires when they wait and none settle.',
         unit: 'none',
         series: [{ expr: 'max by (queue) (app_consumer_queue_messages{kind="main"})', legend: '{{queue}}' }],
       }),
@@ -100,9 +106,15 @@ export function eventPipeline(): DashboardBuilder {
     .withPanel(
       timeSeries({
         title: 'Dead-letter queue depth',
-        description: 'Messages consumers gave up on; the reason is in each message’s x-failure-reason header.',
+        description:
+          'Messages consumers gave up on; the reason is in each message’s x-failure-reason header.',
         unit: 'none',
-        series: [{ expr: 'max by (queue) (app_consumer_queue_messages{kind="dead_letter"})', legend: '{{queue}}.dlq' }],
+        series: [
+          {
+            expr: 'max by (queue) (app_consumer_queue_messages{kind="dead_letter"})',
+            legend: '{{queue}}.dlq',
+          },
+        ],
         span: 16,
       }),
     )

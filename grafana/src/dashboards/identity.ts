@@ -10,7 +10,9 @@ const adminCalls = 'app_keycloak_admin_request_duration_seconds';
 /** Sign-ups, and Keycloak as the services see it (Admin API) and as it sees itself. */
 export function identity(): DashboardBuilder {
   return dashboardDefaults(new DashboardBuilder('Identity'), 'identity')
-    .description('Sign-ups, Keycloak errors and latency: from the services’ side and from Keycloak’s own metrics.')
+    .description(
+      'Sign-ups, Keycloak errors and latency: from the services’ side and from Keycloak’s own metrics.',
+    )
     .withRow(new RowBuilder('Sign-ups'))
     .withPanel(
       singleStat({
@@ -19,7 +21,10 @@ export function identity(): DashboardBuilder {
         unit: 'none',
         decimals: 0,
         series: [
-          { expr: `sum(increase(${requests(`${signUps},status_code="201"`)}[$__range]))`, legend: 'sign-ups' },
+          {
+            expr: `sum(increase(${requests(`${signUps},status_code="201"`)}[$__range]))`,
+            legend: 'sign-ups',
+          },
         ],
         span: 6,
       }),
@@ -27,7 +32,8 @@ export function identity(): DashboardBuilder {
     .withPanel(
       timeSeries({
         title: 'Sign-up attempts by outcome',
-        description: '201 created, 409 e-mail taken, 400 refused (password policy, input), 429 rate-limited at the edge.',
+        description:
+          '201 created, 409 e-mail taken, 400 refused (password policy, input), 429 rate-limited at the edge.',
         unit: 'reqps',
         stacked: true,
         series: [{ expr: `sum by (status_code) (${rate(requests(signUps))})`, legend: '{{status_code}}' }],
@@ -61,7 +67,8 @@ export function identity(): DashboardBuilder {
     .withPanel(
       timeSeries({
         title: 'Admin API failures by service',
-        description: 'Share of calls Keycloak failed (5xx) or did not answer; refusals (4xx) are not failures.',
+        description:
+          'Share of calls Keycloak failed (5xx) or did not answer; refusals (4xx) are not failures.',
         unit: 'percentunit',
         min: 0,
         series: [
@@ -83,7 +90,10 @@ export function identity(): DashboardBuilder {
         description: 'Which Admin API calls the services make, and how often.',
         unit: 'reqps',
         series: [
-          { expr: `sum by (service, operation) (${rate(`${adminCalls}_count`)})`, legend: '{{service}} {{operation}}' },
+          {
+            expr: `sum by (service, operation) (${rate(`${adminCalls}_count`)})`,
+            legend: '{{service}} {{operation}}',
+          },
         ],
         span: 8,
       }),

@@ -24,7 +24,9 @@ export function platformOverview(): DashboardBuilder {
         title: 'Server errors (5xx) across services',
         description: 'Share of all service requests answered with a 5xx.',
         unit: 'percentunit',
-        series: [{ expr: share(rate(requests('status_code=~"5.."')), rate(requests()), ''), legend: 'errors' }],
+        series: [
+          { expr: share(rate(requests('status_code=~"5.."')), rate(requests()), ''), legend: 'errors' },
+        ],
         thresholds: [
           [0.005, 'orange'],
           [0.05, 'red'],
@@ -49,7 +51,12 @@ export function platformOverview(): DashboardBuilder {
         title: 'Messages in dead-letter queues',
         description: 'Messages consumers gave up on; each needs a person to look at it.',
         unit: 'none',
-        series: [{ expr: 'sum(max by (queue) (app_consumer_queue_messages{kind="dead_letter"}))', legend: 'dead-lettered' }],
+        series: [
+          {
+            expr: 'sum(max by (queue) (app_consumer_queue_messages{kind="dead_letter"}))',
+            legend: 'dead-lettered',
+          },
+        ],
         thresholds: [[1, 'red']],
       }),
     )
@@ -83,7 +90,8 @@ export function platformOverview(): DashboardBuilder {
     .withPanel(
       timeSeries({
         title: 'Refused at the edge',
-        description: 'Requests the edge stopped before any service: bad or missing tokens, missing roles, rate limits.',
+        description:
+          'Requests the edge stopped before any service: bad or missing tokens, missing roles, rate limits.',
         unit: 'reqps',
         series: [
           { expr: `sum(${rate(`envoy_http_jwt_authn_denied{${edge}}`)})`, legend: 'token refused (401)' },
@@ -105,11 +113,15 @@ export function platformOverview(): DashboardBuilder {
     .withPanel(
       timeSeries({
         title: 'Server errors (5xx) by service',
-        description: 'Share of each service’s requests answered with a 5xx. The availability SLO allows 0.5 %.',
+        description:
+          'Share of each service’s requests answered with a 5xx. The availability SLO allows 0.5 %.',
         unit: 'percentunit',
         min: 0,
         series: [
-          { expr: share(rate(requests('status_code=~"5.."')), rate(requests()), 'service'), legend: '{{service}}' },
+          {
+            expr: share(rate(requests('status_code=~"5.."')), rate(requests()), 'service'),
+            legend: '{{service}}',
+          },
         ],
       }),
     )

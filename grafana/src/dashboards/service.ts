@@ -19,7 +19,13 @@ export interface ServiceProfile {
 export const serviceProfiles: readonly ServiceProfile[] = [
   { name: 'auth', title: 'Auth service', keycloakAdmin: true, consumers: false, circuits: [] },
   { name: 'user', title: 'User service', keycloakAdmin: true, consumers: true, circuits: [] },
-  { name: 'billing', title: 'Billing service', keycloakAdmin: false, consumers: true, circuits: ['user-service'] },
+  {
+    name: 'billing',
+    title: 'Billing service',
+    keycloakAdmin: false,
+    consumers: true,
+    circuits: ['user-service'],
+  },
 ];
 
 /** One service: RED per route template, saturation, then each dependency as the service sees it. */
@@ -33,7 +39,9 @@ export function serviceDashboard(profile: ServiceProfile): DashboardBuilder {
         title: 'Requests by route',
         description: 'Rate per route template (ids never become labels).',
         unit: 'reqps',
-        series: [{ expr: `sum by (method, route) (${rate(requests(service))})`, legend: '{{method}} {{route}}' }],
+        series: [
+          { expr: `sum by (method, route) (${rate(requests(service))})`, legend: '{{method}} {{route}}' },
+        ],
       }),
     )
     .withPanel(
@@ -53,7 +61,11 @@ export function serviceDashboard(profile: ServiceProfile): DashboardBuilder {
         min: 0,
         series: [
           {
-            expr: share(rate(requests(`${service},status_code=~"5.."`)), rate(requests(service)), 'method, route'),
+            expr: share(
+              rate(requests(`${service},status_code=~"5.."`)),
+              rate(requests(service)),
+              'method, route',
+            ),
             legend: '{{method}} {{route}}',
           },
         ],
@@ -64,7 +76,9 @@ export function serviceDashboard(profile: ServiceProfile): DashboardBuilder {
         title: 'Latency p95 by route',
         description: '95th percentile of request duration per route template.',
         unit: 's',
-        series: [{ expr: quantile(0.95, requestBuckets(service), 'method, route'), legend: '{{method}} {{route}}' }],
+        series: [
+          { expr: quantile(0.95, requestBuckets(service), 'method, route'), legend: '{{method}} {{route}}' },
+        ],
       }),
     )
     .withPanel(
@@ -73,7 +87,9 @@ export function serviceDashboard(profile: ServiceProfile): DashboardBuilder {
         description: 'Share of requests not answered with a 5xx (SLO: 99.5 % over 30 days).',
         unit: 'percentunit',
         decimals: 2,
-        series: [{ expr: `1 - service:http_requests_errors:ratio_rate1h{${service}}`, legend: 'availability' }],
+        series: [
+          { expr: `1 - service:http_requests_errors:ratio_rate1h{${service}}`, legend: 'availability' },
+        ],
         thresholds: [],
         span: 12,
       }),
@@ -143,7 +159,10 @@ export function serviceDashboard(profile: ServiceProfile): DashboardBuilder {
         series: [
           { expr: `app_outbox_pending_events{${service}}`, legend: 'pending events' },
           { expr: `app_outbox_oldest_pending_age_seconds{${service}}`, legend: 'oldest (s)' },
-          { expr: `sum(${rate(`app_outbox_publish_failures_total{${service}}`)})`, legend: 'publish failures/s' },
+          {
+            expr: `sum(${rate(`app_outbox_publish_failures_total{${service}}`)})`,
+            legend: 'publish failures/s',
+          },
         ],
       }),
     );
@@ -155,16 +174,21 @@ export function serviceDashboard(profile: ServiceProfile): DashboardBuilder {
           title: 'Keycloak Admin API latency p95',
           description: 'Per operation (resource.method), measured by the service around each call.',
           unit: 's',
-          series: [{ expr: quantile(0.95, `${calls}_bucket{${service}}`, 'operation'), legend: '{{operation}}' }],
+          series: [
+            { expr: quantile(0.95, `${calls}_bucket{${service}}`, 'operation'), legend: '{{operation}}' },
+          ],
         }),
       )
       .withPanel(
         timeSeries({
           title: 'Keycloak Admin API calls by outcome',
-          description: 'client_error: Keycloak refused (404, 409, policy); server_error and unavailable: Keycloak failed.',
+          description:
+            'client_error: Keycloak refused (404, 409, policy); server_error and unavailable: Keycloak failed.',
           unit: 'reqps',
           stacked: true,
-          series: [{ expr: `sum by (outcome) (${rate(`${calls}_count{${service}}`)})`, legend: '{{outcome}}' }],
+          series: [
+            { expr: `sum by (outcome) (${rate(`${calls}_count{${service}}`)})`, legend: '{{outcome}}' },
+          ],
         }),
       );
   }
@@ -190,7 +214,10 @@ export function serviceDashboard(profile: ServiceProfile): DashboardBuilder {
           description: 'Messages waiting in each consumer queue, its retry queue and its dead-letter queue.',
           unit: 'none',
           series: [
-            { expr: `max by (queue, kind) (app_consumer_queue_messages{${service}})`, legend: '{{queue}} {{kind}}' },
+            {
+              expr: `max by (queue, kind) (app_consumer_queue_messages{${service}})`,
+              legend: '{{queue}} {{kind}}',
+            },
           ],
         }),
       );
@@ -214,7 +241,12 @@ export function serviceDashboard(profile: ServiceProfile): DashboardBuilder {
           unit: 'none',
           min: 0,
           max: 1,
-          series: [{ expr: `max(app_circuit_breaker_state{${service},circuit="${circuit}",state="open"})`, legend: 'open' }],
+          series: [
+            {
+              expr: `max(app_circuit_breaker_state{${service},circuit="${circuit}",state="open"})`,
+              legend: 'open',
+            },
+          ],
           span: 18,
         }),
       );

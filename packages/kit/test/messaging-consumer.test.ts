@@ -7,15 +7,12 @@ import type { EventEnvelope } from '@platform/contracts';
 import { amqpUrl, loadEnvironment, loadSecrets } from '../../../dev/environment.js';
 import { startBroker, stopBroker } from '../../../dev/stack-control.js';
 import { eventually } from '../../../e2e/support/eventually.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../../e2e/support/postgres.js';
-import { createDataSource } from '../src/db/create-data-source.js';
-import { runMigrations } from '../src/db/run-migrations.js';
-import { AmqpConnection } from '../src/messaging/amqp-connection.js';
+import type { AmqpConnection } from '../src/messaging/amqp-connection.js';
 import { createEvent } from '../src/messaging/create-event.js';
 import { startConsumer, type ConsumerHandle, type EventHandler } from '../src/messaging/event-consumer.js';
-import { EventPublisher } from '../src/messaging/event-publisher.js';
-import { kitEntities, kitMigrations } from '../src/messaging/kit-migrations.js';
+import type { EventPublisher } from '../src/messaging/event-publisher.js';
 import { EVENTS_EXCHANGE } from '../src/messaging/topology.js';
+import { openKitDatabase, startPublisher, type KitDatabase } from './messaging-fixtures.js';
 
 const env = loadEnvironment();
 const secrets = loadSecrets();
@@ -27,7 +24,7 @@ const consumerName = `kit-test-${run}`;
 const settle = (ms = 1000) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('idempotent consumer', () => {
-  let database: ThrowawayDatabase;
+  let database: KitDatabase;
   let dataSource: DataSource;
   let amqp: AmqpConnection;
   let publisher: EventPublisher;
@@ -95,25 +92,10 @@ describe('idempotent consumer', () => {
   }
 
   beforeAll(async () => {
-    database = await createThrowawayDatabase('kit_test');
-    dataSource = await createDataSource({
-      url: database.url,
-      entities: kitEntities,
-      migrations: kitMigrations,
-      logger,
-    }).initialize();
-    await runMigrations(dataSource);
+    database = await openKitDatabase(logger);
+    dataSource = database.dataSource;
     await dataSource.query('CREATE TABLE applied_events (event_id uuid NOT NULL, subject text NOT NULL)');
-    amqp = new AmqpConnection({
-      url,
-      logger,
-      connectionName: 'kit-consumer-test',
-      initialDelayMs: 200,
-      maxDelayMs: 1000,
-    });
-    await amqp.connect();
-    publisher = new EventPublisher({ amqp, logger });
-    await publisher.start();
+    ({ amqp, publisher } = await startPublisher(url, logger, 'kit-consumer-test'));
     admin = await connect(url);
     admin.on('error', () => undefined);
     channel = await admin.createChannel();
@@ -132,8 +114,7 @@ describe('idempotent consumer', () => {
   afterAll(async () => {
     await admin.close();
     await amqp.close();
-    await dataSource.destroy();
-    await database.drop();
+    await database.close();
   });
 
   it('when the same message is delivered twice, then it is applied once', async () => {

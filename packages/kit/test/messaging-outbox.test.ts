@@ -7,16 +7,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { amqpUrl, loadEnvironment, loadSecrets } from '../../../dev/environment.js';
 import { startBroker, stopBroker } from '../../../dev/stack-control.js';
 import { eventually } from '../../../e2e/support/eventually.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../../e2e/support/postgres.js';
-import { createDataSource } from '../src/db/create-data-source.js';
-import { runMigrations } from '../src/db/run-migrations.js';
-import { AmqpConnection } from '../src/messaging/amqp-connection.js';
+import type { AmqpConnection } from '../src/messaging/amqp-connection.js';
 import { createEvent } from '../src/messaging/create-event.js';
 import { enqueueEvent } from '../src/messaging/enqueue-event.js';
-import { EventPublisher } from '../src/messaging/event-publisher.js';
-import { kitEntities, kitMigrations } from '../src/messaging/kit-migrations.js';
+import type { EventPublisher } from '../src/messaging/event-publisher.js';
 import { OutboxRelay } from '../src/messaging/outbox-relay.js';
 import { EVENTS_EXCHANGE } from '../src/messaging/topology.js';
+import { openKitDatabase, startPublisher, type KitDatabase } from './messaging-fixtures.js';
 
 const env = loadEnvironment();
 const secrets = loadSecrets();
@@ -57,7 +54,7 @@ interface OutboxState {
 }
 
 describe('transactional outbox', () => {
-  let database: ThrowawayDatabase;
+  let database: KitDatabase;
   let dataSource: DataSource;
   let amqp: AmqpConnection;
   let publisher: EventPublisher;
@@ -102,25 +99,10 @@ describe('transactional outbox', () => {
   }
 
   beforeAll(async () => {
-    database = await createThrowawayDatabase('kit_test');
-    dataSource = await createDataSource({
-      url: database.url,
-      entities: kitEntities,
-      migrations: kitMigrations,
-      logger,
-    }).initialize();
-    await runMigrations(dataSource);
+    database = await openKitDatabase(logger);
+    dataSource = database.dataSource;
     await dataSource.query('CREATE TABLE accounts (id text PRIMARY KEY)');
-    amqp = new AmqpConnection({
-      url,
-      logger,
-      connectionName: 'kit-outbox-test',
-      initialDelayMs: 200,
-      maxDelayMs: 1000,
-    });
-    await amqp.connect();
-    publisher = new EventPublisher({ amqp, logger });
-    await publisher.start();
+    ({ amqp, publisher } = await startPublisher(url, logger, 'kit-outbox-test'));
     await openAdminChannel();
   });
 
@@ -136,8 +118,7 @@ describe('transactional outbox', () => {
     await channel.deleteQueue(queue);
     await admin.close();
     await amqp.close();
-    await dataSource.destroy();
-    await database.drop();
+    await database.close();
   });
 
   it('when a state change and its event commit together, then the event is published exactly once', async () => {

@@ -6,7 +6,7 @@ import { Broker } from '../../../e2e/support/broker.js';
 import { eventually } from '../../../e2e/support/eventually.js';
 import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
 import { serviceDatabase } from '../../../e2e/support/postgres.js';
-import { startSecondInstance } from '../../../e2e/support/service-instance.js';
+import { startSecondInstance, stopSecondInstance } from '../../../e2e/support/service-instance.js';
 import { serviceUrl } from '../../../e2e/support/stack.js';
 import { userLifecycleQueue } from '../src/events/user-lifecycle-consumer.js';
 import { service } from '../src/service.js';
@@ -45,7 +45,7 @@ describe('account creation while the user service is down', () => {
   });
 
   afterAll(async () => {
-    await instance?.shutdown.shutdown('test');
+    await stopSecondInstance(instance);
     await gate?.close();
     await broker?.deleteQueues([queue, `${queue}.retry`, `${queue}.dlq`]).catch(() => undefined);
     await broker?.close();

@@ -29,7 +29,8 @@ export function createCircuitBreakerMetrics(registry: Registry): CircuitBreakerM
     circuit(name) {
       const record = (state: string) => {
         const current = normalized(state);
-        for (const candidate of states) gauge.set({ circuit: name, state: candidate }, candidate === current ? 1 : 0);
+        for (const candidate of states)
+          gauge.set({ circuit: name, state: candidate }, candidate === current ? 1 : 0);
       };
       record('closed');
       return { record };
