@@ -6,7 +6,11 @@ import { announce } from './announce.js';
 const oidc = oidcOf(loadEnvironment());
 const auth = createAuth({ issuer: oidc.issuer, jwksUri: oidc.jwksUri, audience: oidc.audience });
 // Request logs at info are part of the kit's cost in production, so they are measured too.
-const logger = createLogger({ name: 'bench', level: 'info', destination: { write: () => undefined } as never });
+const logger = createLogger({
+  name: 'bench',
+  level: 'info',
+  destination: { write: () => undefined } as never,
+});
 const routes = new RouteTable({ auth }).get('/hello', { roles: ['user'] }, (_req, res) => {
   res.json({ hello: 'world' });
 });

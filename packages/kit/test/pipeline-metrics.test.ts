@@ -211,7 +211,10 @@ describe('Keycloak Admin API metrics', () => {
   /** How many calls the histogram counted for one operation and outcome. */
   async function calls(metrics: Metrics, operation: string, outcome: string): Promise<number | undefined> {
     const metric = metrics.registry.getSingleMetric('app_keycloak_admin_request_duration_seconds');
-    const { values } = (await metric?.get()) ?? { values: [] };
+    // A histogram's values carry the series name (_bucket, _sum, _count) next to the labels.
+    const { values } = ((await metric?.get()) ?? { values: [] }) as {
+      values: { metricName?: string; labels: Record<string, string | number>; value: number }[];
+    };
     return values.find(
       (value) =>
         value.metricName === 'app_keycloak_admin_request_duration_seconds_count' &&

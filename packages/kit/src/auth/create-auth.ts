@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { auth } from 'express-oauth2-jwt-bearer';
 import { requireRoles, requireScopes } from './guards.js';
+import { bearerTokenOf, VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface AuthOptions {
   /** Must equal the tokens' `iss` exactly, e.g. https://keycloak.example/realms/platform. */
@@ -23,24 +24,37 @@ export interface Auth {
  * `createRemoteJWKSet`, whose defaults it keeps: a fetched key set is reused for `cacheMaxAge`
  * 600 000 ms (10 min); a token with an unknown `kid` triggers a refetch at most once per
  * `cooldownDuration` 30 000 ms, which is how Keycloak key rotation is picked up; each fetch times out
- * after `timeoutDuration` 5 000 ms. So Keycloak is not called per request.
+ * after `timeoutDuration` 5 000 ms. So Keycloak is not called per request. On top of that, a token
+ * that verified once is remembered until it expires (VerifiedTokenCache), so repeat requests with the
+ * same token skip the signature check.
  *
  * The library falls back to process.env ISSUER_BASE_URL and SECRET when those options are absent;
  * a service must not define them, or it would switch to discovery or refuse to start.
  */
 export function createAuth({ issuer, jwksUri, audience }: AuthOptions): Auth {
-  return {
-    authenticate: auth({
-      issuer,
-      jwksUri,
-      audience: typeof audience === 'string' ? audience : [...audience],
-      tokenSigningAlg: 'RS256',
-      // Strict mode wants typ "at+jwt" (RFC 9068); Keycloak's access tokens say "JWT".
-      strict: false,
-      // Keycloak issues plain bearer tokens here; without this every 401 would also offer a DPoP challenge.
-      dpop: { enabled: false },
-    }),
-    requireRoles,
-    requireScopes,
+  const verify = auth({
+    issuer,
+    jwksUri,
+    audience: typeof audience === 'string' ? audience : [...audience],
+    tokenSigningAlg: 'RS256',
+    // Strict mode wants typ "at+jwt" (RFC 9068); Keycloak's access tokens say "JWT".
+    strict: false,
+    // Keycloak issues plain bearer tokens here; without this every 401 would also offer a DPoP challenge.
+    dpop: { enabled: false },
+  });
+  const verified = new VerifiedTokenCache();
+  const authenticate: RequestHandler = (req, res, next) => {
+    const token = bearerTokenOf(req.headers.authorization);
+    const known = token === undefined ? undefined : verified.get(token);
+    if (known !== undefined) {
+      req.auth = known;
+      next();
+      return;
+    }
+    void verify(req, res, (error?: unknown) => {
+      if (error === undefined && token !== undefined && req.auth !== undefined) verified.set(token, req.auth);
+      next(error);
+    });
   };
+  return { authenticate, requireRoles, requireScopes };
 }
