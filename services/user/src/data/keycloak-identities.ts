@@ -24,12 +24,44 @@ export interface IdentityChanges {
  * error handler turns into 503 (unreachable, 5xx), 409, 404 or 400 problems.
  */
 export class KeycloakIdentities {
-  constructor(private readonly admin: KeycloakAdmin) {}
+  private readonly recent = new Map<string, { identity: Identity; until: number }>();
+
+  /**
+   * @param recentForMs how long `findRecent` may answer from memory. The own-profile read is the
+   *   hottest route; without this every call is an Admin API round trip.
+   */
+  constructor(
+    private readonly admin: KeycloakAdmin,
+    private readonly recentForMs = 10_000,
+    private readonly maxRecent = 10_000,
+  ) {}
 
   /** The identity, or null when Keycloak has no such user (e.g. it was deleted there). */
   async find(subject: string): Promise<Identity | null> {
     const user = await this.admin.users.findOne({ id: subject });
-    return user?.id === undefined ? null : identityOf(user.id, user);
+    const identity = user?.id === undefined ? null : identityOf(user.id, user);
+    this.remember(subject, identity);
+    return identity;
+  }
+
+  /**
+   * Like `find`, but may answer with what this replica read in the last few seconds: a change
+   * made in Keycloak by someone else shows within `recentForMs`; this service's own writes at once.
+   */
+  async findRecent(subject: string, now = Date.now()): Promise<Identity | null> {
+    const entry = this.recent.get(subject);
+    if (entry !== undefined && now < entry.until) return entry.identity;
+    return this.find(subject);
+  }
+
+  private remember(subject: string, identity: Identity | null): void {
+    this.recent.delete(subject);
+    if (identity === null) return;
+    if (this.recent.size >= this.maxRecent) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+    this.recent.set(subject, { identity, until: Date.now() + this.recentForMs });
   }
 
   async findByUsername(username: string): Promise<Identity | null> {
@@ -39,6 +71,7 @@ export class KeycloakIdentities {
 
   /** A new e-mail address is unverified until the user confirms it. */
   async update(subject: string, changes: IdentityChanges): Promise<void> {
+    this.recent.delete(subject);
     try {
       await this.admin.users.update(
         { id: subject },
@@ -46,6 +79,9 @@ export class KeycloakIdentities {
       );
     } catch (error) {
       throw fieldProblemOf(error) ?? error;
+    } finally {
+      // A read that raced with the write may have remembered the old values.
+      this.recent.delete(subject);
     }
   }
 

@@ -13,7 +13,7 @@ export async function getMyProfile(
 ): Promise<Profile> {
   const user = await findOrProvisionCaller(users, principal);
   assertActive(user);
-  const identity = await identities.find(principal.subject);
+  const identity = await identities.findRecent(principal.subject);
   if (!identity) throw accountGone();
   return toProfile(user, identity);
 }
