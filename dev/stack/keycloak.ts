@@ -114,7 +114,7 @@ async function importRealm(env: Environment, secrets: Record<string, string>): P
   const realm = renderRealm(env, secrets, { dev: true });
   const body = JSON.stringify(realm);
   const hash = createHash('sha256').update(body).digest('hex');
-  const token = await adminToken(env, secrets);
+  const token = await masterAdminToken(env, secrets);
   const base = `${env.keycloak.internalUrl}/admin/realms`;
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const existing = await fetch(`${base}/${env.realm}`, { headers });
@@ -133,7 +133,8 @@ async function importRealm(env: Environment, secrets: Record<string, string>): P
   return existing.ok ? 're-imported' : 'imported';
 }
 
-async function adminToken(env: Environment, secrets: Record<string, string>): Promise<string> {
+/** An access token of the master realm's bootstrap administrator (a real master-realm token). */
+export async function masterAdminToken(env: Environment, secrets: Record<string, string>): Promise<string> {
   const response = await fetch(`${env.keycloak.internalUrl}/realms/master/protocol/openid-connect/token`, {
     method: 'POST',
     body: new URLSearchParams({

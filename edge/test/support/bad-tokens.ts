@@ -1,6 +1,6 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
-import { secret } from '../../../dev/environment.js';
+import { masterAdminToken } from '../../../dev/stack/keycloak.js';
 import { environment, oidc, secrets } from '../../../e2e/support/stack.js';
 import { claimsOf, otherAudienceToken, tokenSignedByAnotherKey } from '../../../e2e/support/tokens.js';
 
@@ -37,24 +37,6 @@ async function realmPublicKeyPem(): Promise<string> {
     .toString();
 }
 
-/** A real Keycloak token from another realm (master): a genuine signature, the wrong issuer. */
-async function otherIssuerToken(): Promise<string> {
-  const response = await fetch(
-    `${environment.keycloak.internalUrl}/realms/master/protocol/openid-connect/token`,
-    {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'password',
-        client_id: 'admin-cli',
-        username: secret(secrets, 'KEYCLOAK_ADMIN_USERNAME'),
-        password: secret(secrets, 'KEYCLOAK_ADMIN_PASSWORD'),
-      }),
-    },
-  );
-  if (!response.ok) throw new Error(`master realm token: ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
 /**
  * Every way a token is wrong that the edge and the services must refuse with 401, built from a real
  * token of a user who may call the route (so only the defect can explain a refusal).
@@ -73,7 +55,8 @@ export async function badTokens(validToken: string): Promise<BadToken[]> {
     { name: 'a malformed token', authorization: bearer('not-a-jwt') },
     { name: 'alg none', authorization: bearer(`${base64url({ alg: 'none', typ: 'JWT' })}.${payload}.`) },
     { name: 'HS256 signed with the realm public key as the secret', authorization: bearer(hs256) },
-    { name: 'a wrong issuer', authorization: bearer(await otherIssuerToken()) },
+    // A real token of another realm (master): a genuine signature, the wrong issuer.
+    { name: 'a wrong issuer', authorization: bearer(await masterAdminToken(environment, secrets)) },
     { name: 'a wrong audience', authorization: bearer(await otherAudienceToken()) },
     {
       name: 'an expired token',

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { secret } from '../../../dev/environment.js';
+import { masterAdminToken } from '../../../dev/stack/keycloak.js';
 import { environment, oidc, secrets } from '../../../e2e/support/stack.js';
 
 /**
@@ -68,27 +68,10 @@ export class ThrowawayClient {
   }
 
   async #admin(path: string, init: RequestInit): Promise<Response> {
-    const token = await adminToken();
+    const token = await masterAdminToken(environment, secrets);
     return fetch(`${environment.keycloak.internalUrl}/admin/realms/${environment.realm}${path}`, {
       ...init,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     });
   }
-}
-
-async function adminToken(): Promise<string> {
-  const response = await fetch(
-    `${environment.keycloak.internalUrl}/realms/master/protocol/openid-connect/token`,
-    {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'password',
-        client_id: 'admin-cli',
-        username: secret(secrets, 'KEYCLOAK_ADMIN_USERNAME'),
-        password: secret(secrets, 'KEYCLOAK_ADMIN_PASSWORD'),
-      }),
-    },
-  );
-  if (!response.ok) throw new Error(`Keycloak admin login: ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
 }
