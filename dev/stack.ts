@@ -24,6 +24,7 @@ import { smtpSinkPid, startSmtpSink, stopSmtpSink } from './stack/smtp-sink.js';
 import { withStackLock } from './stack/stack-lock.js';
 import { ensureSystemPackages } from './stack/system-packages.js';
 import { startTraceSink, stopTraceSink, traceSinkPid } from './stack/trace-sink.js';
+import { startTyk, stopTyk, tykPid } from './stack/tyk.js';
 
 const env = loadEnvironment();
 const secrets = loadSecrets();
@@ -40,7 +41,10 @@ async function step(name: string, action: () => Promise<string>): Promise<void> 
   }
 }
 
-export async function up(options: { services: boolean } = { services: true }): Promise<void> {
+/** The north-south edge the stack runs: Envoy (the default) or the cluster's Tyk (TYK_GATEWAY_BIN). */
+type EdgeKind = 'envoy' | 'tyk';
+
+async function up(options: { services: boolean; edge: EdgeKind }): Promise<void> {
   await step('system packages', ensureSystemPackages);
   await step('postgres', () => startPostgres(env, secrets));
   await step('rabbitmq', () => startRabbitmq(env, secrets));
@@ -53,15 +57,24 @@ export async function up(options: { services: boolean } = { services: true }): P
   await step('prometheus', () => startPrometheus(env));
   await step('keycloak download', ensureKeycloakDistribution);
   await step('keycloak', () => startKeycloak(env, secrets));
-  // The edge starts before the services: it answers 503 for an upstream that is not up yet.
-  await step('envoy download', ensureEnvoyDistribution);
-  await step('envoy', () => startEnvoy(env));
+  // The edge starts before the services: it answers for an upstream that is not up yet. One edge
+  // at a time holds the edge's port.
+  if (options.edge === 'tyk') {
+    if (isAlive(envoyPid()))
+      await step('envoy', async () => (await stopEnvoy(), 'stopped (Tyk is the edge)'));
+    await step('tyk', () => startTyk(env));
+  } else {
+    if (isAlive(tykPid())) await step('tyk', async () => (await stopTyk(), 'stopped (Envoy is the edge)'));
+    await step('envoy download', ensureEnvoyDistribution);
+    await step('envoy', () => startEnvoy(env));
+  }
   if (options.services) await startServices(env, secrets, step);
 }
 
 async function down(): Promise<void> {
   await stopServices(step);
   await step('envoy', async () => ((await stopEnvoy()) ? 'stopped' : 'not running'));
+  await step('tyk', async () => ((await stopTyk()) ? 'stopped' : 'not running'));
   await step('keycloak', async () => ((await stopKeycloak()) ? 'stopped' : 'not running'));
   await step('prometheus', async () => ((await stopPrometheus()) ? 'stopped' : 'not running'));
   await step('otel collector', async () => ((await stopOtelCollector()) ? 'stopped' : 'not running'));
@@ -84,14 +97,26 @@ function status(): void {
   line('prometheus', prometheusPid());
   line('keycloak', keycloakPid());
   line('envoy', envoyPid());
+  line('tyk', tykPid());
   for (const [name, pid] of Object.entries(servicePids())) line(`service ${name}`, pid);
+}
+
+function edgeOption(): EdgeKind {
+  const index = process.argv.indexOf('--edge');
+  if (index === -1) return 'envoy';
+  const kind = process.argv[index + 1];
+  if (kind === 'envoy' || kind === 'tyk') return kind;
+  console.error(`[stack] --edge takes envoy or tyk (got "${kind ?? ''}")`);
+  process.exit(2);
 }
 
 const command = process.argv[2] ?? 'up';
 switch (command) {
-  case 'up':
-    await withStackLock(() => up({ services: !process.argv.includes('--infra-only') }));
+  case 'up': {
+    const edge = edgeOption();
+    await withStackLock(() => up({ services: !process.argv.includes('--infra-only'), edge }));
     break;
+  }
   case 'down':
     await withStackLock(down);
     break;
@@ -105,6 +130,8 @@ switch (command) {
     status();
     break;
   default:
-    console.error(`usage: stack [up [--infra-only] | down | reset | status] (got "${command}")`);
+    console.error(
+      `usage: stack [up [--infra-only] [--edge envoy|tyk] | down | reset | status] (got "${command}")`,
+    );
     process.exit(2);
 }

@@ -76,10 +76,12 @@ export const accessMapSchema = z
       })
       .strict(),
     tiers: z.record(z.string(), rateTierSchema),
-    /** Tyk policies: the tier a token gets from each realm role it holds (the highest rate wins). */
+    /**
+     * Tyk policies: the tier a token gets from each realm role it holds (the highest rate wins).
+     * A token holding none of these roles is refused at the cluster edge, so every role a route
+     * names must be here.
+     */
     roleTiers: z.record(roleName, z.string()),
-    /** The tier of a token that holds none of the roles above. */
-    defaultTier: z.string(),
     services: z.record(z.enum(['auth', 'user', 'billing']), accessMapServiceSchema),
   })
   .strict()
@@ -87,7 +89,6 @@ export const accessMapSchema = z
     const tier = (name: string, path: (string | number)[]) => {
       if (!(name in map.tiers)) ctx.addIssue({ code: 'custom', path, message: `unknown tier "${name}"` });
     };
-    tier(map.defaultTier, ['defaultTier']);
     for (const [role, name] of Object.entries(map.roleTiers)) tier(name, ['roleTiers', role]);
     for (const [service, { pathPrefix, routes, notExposed }] of Object.entries(map.services)) {
       const seen = new Set<string>();
@@ -103,6 +104,12 @@ export const accessMapSchema = z
             path: at,
             message: `${route.path}: /internal routes are never exposed`,
           });
+        }
+        for (const role of 'roles' in route ? route.roles : []) {
+          if (!(role in map.roleTiers)) {
+            const message = `role "${role}" has no entry in roleTiers: the cluster edge could never grant it`;
+            ctx.addIssue({ code: 'custom', path: [...at, 'roles'], message });
+          }
         }
         const key = `${route.method} ${route.path}`;
         if (seen.has(key)) ctx.addIssue({ code: 'custom', path: at, message: `${key} is listed twice` });

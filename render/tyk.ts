@@ -33,8 +33,12 @@ export const tykMounts = {
 export const jwtSchemeName = 'keycloakJwt';
 /** Tyk's signingMethod value for RS256 (Tyk names the key type, not the JWS algorithm). */
 export const rs256SigningMethod = 'rsa';
-/** The realm roles claim, as Tyk's dotted path into the token payload. */
-export const rolesClaim = 'realm_access.roles';
+/**
+ * The realm roles as a top-level claim (the realm's `roles` client scope adds it beside
+ * realm_access.roles): for OAS APIs Tyk looks the scope claim up among the payload's top-level
+ * keys only, so a nested path such as realm_access.roles never matches.
+ */
+export const rolesClaim = 'roles';
 const corsMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const corsHeaders = ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-request-id'];
 const corsExposed = ['etag', 'location', 'retry-after', 'x-request-id'];
@@ -42,7 +46,6 @@ const corsExposed = ['etag', 'location', 'retry-after', 'x-request-id'];
 export const apiIdOf = (map: AccessMap, service: ServiceName) => `${map.orgId}-${service}`;
 export const rolePolicyIdOf = (map: AccessMap, role: string) =>
   `${map.orgId}-role-${role.replace(/[^a-z0-9-]/g, '-')}`;
-export const defaultPolicyIdOf = (map: AccessMap) => `${map.orgId}-authenticated`;
 
 /** Every file under tyk/, keyed by its path relative to tyk/, as parsed JSON. */
 export function renderTyk(map: AccessMap, env: Environment): Map<string, Json> {
@@ -110,7 +113,6 @@ function renderApi(map: AccessMap, env: Environment, service: ServiceName): { cl
   const timeout = map.limits.upstreamTimeoutSeconds;
   const skew = map.limits.tokenClockSkewSeconds;
   const roleMapping = Object.keys(map.roleTiers).map((role) => ({ role, policy: rolePolicyIdOf(map, role) }));
-  const defaultPolicies = [defaultPolicyIdOf(map)];
   const publicOperations = operations.filter(({ route }) => isPublicRoute(route));
   const tierOf = (route: AccessMapRoute) => map.tiers[route.tier]!;
 
@@ -179,7 +181,10 @@ function renderApi(map: AccessMap, env: Environment, service: ServiceName): { cl
                   policyId: policy,
                 })),
               },
-              defaultPolicies,
+              // No default policy: Tyk applies one only to a token without the roles claim, and a
+              // policy granting nothing fails every such token with a 500. A token holding none of
+              // the mapped roles is refused with 403.
+              defaultPolicies: [],
               issuedAtValidationSkew: skew,
               notBeforeValidationSkew: skew,
               expiresAtValidationSkew: skew,
@@ -238,7 +243,7 @@ function renderApi(map: AccessMap, env: Environment, service: ServiceName): { cl
     jwt_jwks_uris: [{ url: oidc.jwksUri }],
     jwt_skip_kid: true,
     jwt_identity_base_field: 'sub',
-    jwt_default_policies: defaultPolicies,
+    jwt_default_policies: [],
     jwt_issued_at_validation_skew: skew,
     jwt_not_before_validation_skew: skew,
     jwt_expires_at_validation_skew: skew,
@@ -302,12 +307,12 @@ function renderApi(map: AccessMap, env: Environment, service: ServiceName): { cl
 }
 
 /**
- * A policy per realm role (its tier's rate and quota; its routes as the allowed URLs), plus the
- * default policy for a token holding none of them, which reaches only routes open to any caller.
+ * A policy per realm role: its tier's rate and quota, and as allowed URLs the routes the role may
+ * call (routes open to any authenticated caller included). Tyk applies the policies of every
+ * mapped role a token holds and merges their access rights.
  */
 export function renderPolicies(map: AccessMap): Json[] {
-  const roles = Object.keys(map.roleTiers);
-  const policies = roles.map((role) =>
+  return Object.keys(map.roleTiers).map((role) =>
     policy(
       map,
       rolePolicyIdOf(map, role),
@@ -316,16 +321,6 @@ export function renderPolicies(map: AccessMap): Json[] {
       (route) => route.roles.length === 0 || route.roles.includes(role),
     ),
   );
-  policies.push(
-    policy(
-      map,
-      defaultPolicyIdOf(map),
-      'any authenticated caller',
-      map.tiers[map.defaultTier]!,
-      (route) => route.roles.length === 0,
-    ),
-  );
-  return policies;
 }
 
 function policy(

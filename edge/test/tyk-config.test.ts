@@ -1,6 +1,7 @@
 /**
  * tyk/ (the cluster edge) is what Tyk 5.10+ reads from files, rendered from the access map and
- * environments/cluster.yaml. Tyk cannot run here, so every rule it depends on is checked on the files.
+ * environments/cluster.yaml. These checks read the files; `npm run test:tyk` runs them in a real
+ * gateway (it needs a Tyk binary, so it is not part of `npm test`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,12 +12,13 @@ import { edgePathOf, isInternalPath, isPublicRoute } from '../../render/access-m
 import { renderTykFiles, tykDir } from '../../render/tyk-files.js';
 import {
   apiIdOf,
-  defaultPolicyIdOf,
   rolePolicyIdOf,
+  rolesClaim,
   rs256SigningMethod,
   tykMessagePlaceholder,
   tykMounts,
 } from '../../render/tyk.js';
+import { claimsOf, userToken } from '../../e2e/support/tokens.js';
 import { oasDocumentSchema } from './support/tyk-oas-schema.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Tyk files, read by path
@@ -195,21 +197,35 @@ describe('Tyk OAS APIs', () => {
   );
 
   it.each(apis)(
-    'when $service maps roles, then from realm_access.roles to policies that exist',
+    'when $service maps roles, then from the top-level roles claim to policies that exist',
     ({ classic, oas }) => {
       const ids = new Set(policies.map(({ policy }) => policy.id));
       const jwt = jwtOf(oas);
-      expect(jwt.scopes.claimName).toBe('realm_access.roles');
+      // Tyk compares the scope claim name with top-level keys only (OAS APIs): no dotted path.
+      expect(rolesClaim).not.toContain('.');
+      expect(jwt.scopes).toMatchObject({ claimName: rolesClaim, claims: [rolesClaim] });
+      expect(classic.scopes.jwt.scope_claim_name).toBe(rolesClaim);
       for (const { scope, policyId } of jwt.scopes.scopeToPolicyMapping as Json[]) {
         expect(Object.keys(map.roleTiers)).toContain(scope);
         expect(ids).toContain(policyId);
         expect(classic.scopes.jwt.scope_to_policy[scope]).toBe(policyId);
       }
-      // A default policy that did not load would fail every valid token with a 500.
-      expect(jwt.defaultPolicies).toEqual([defaultPolicyIdOf(map)]);
-      expect(ids).toContain(defaultPolicyIdOf(map));
+      // A default policy is applied only to a token without the roles claim, and one granting
+      // nothing fails every such token with a 500: there is none.
+      expect(jwt.defaultPolicies).toEqual([]);
+      expect(classic.jwt_default_policies).toEqual([]);
     },
   );
+});
+
+describe('the roles claim Tyk maps', () => {
+  it('when Keycloak issues a user token, then the realm roles are also a top-level claim', async () => {
+    const claims = claimsOf(await userToken('sam'));
+    expect(claims[rolesClaim]).toEqual(expect.arrayContaining(['user', 'support']));
+    expect([...(claims[rolesClaim] as string[])].sort()).toEqual(
+      [...(claims.realm_access as { roles: string[] }).roles].sort(),
+    );
+  });
 });
 
 describe('Tyk policies', () => {
@@ -222,6 +238,10 @@ describe('Tyk policies', () => {
       for (const apiId of Object.keys(policy.access_rights)) expect(apiIds).toContain(apiId);
     }
     for (const { classic } of apis) expect(classic.org_id).toBe(map.orgId);
+  });
+
+  it('when a role is mapped, then its policy grants at least one API (Tyk refuses a policy granting nothing)', () => {
+    for (const { policy } of policies) expect(Object.keys(policy.access_rights).length).toBeGreaterThan(0);
   });
 
   it('when a role maps to a tier, then its policy carries that tier’s rate and quota', () => {

@@ -1,0 +1,265 @@
+/**
+ * The cluster edge as a client meets it: a real Tyk gateway loaded with what render/tyk.ts renders,
+ * in front of the local stack. The same matrix as the Envoy edge tests; where Tyk answers
+ * differently (statuses, content type), the expectation says so, and the README's Tyk column is
+ * written from these expectations.
+ * "Never reaches the upstream" is read from the upstream's own request log, as for Envoy.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { claimsOf, userToken } from '../../e2e/support/tokens.js';
+import { environment } from '../../e2e/support/stack.js';
+import { loadAccessMap } from '../../render/access-map.js';
+import { edgePathOf, isPublicRoute, routesOf } from '../../render/access-map-schema.js';
+import { badTokens } from '../test/support/bad-tokens.js';
+import { freshLoopbackAddress, send, type EdgeResponse } from '../test/support/edge.js';
+import { idsThatReached, uniqueRequestId, waitUntilLogged } from '../test/support/upstream-log.js';
+import { expectTykProblem } from './support.js';
+
+const { url: tyk } = inject('tyk');
+const map = loadAccessMap();
+const me = `${tyk}/api/v1/users/me`;
+const devUsers = ['alice', 'sam', 'ada', 'bill'] as const;
+
+/** A concrete path for a route template: unknown ids, so nothing real is changed. */
+const concrete = (template: string) =>
+  template.replace(/:role\b/, 'support').replace(/:\w+/g, () => randomUUID());
+
+describe('Tyk: every route of the access map with every role', () => {
+  const tokens = new Map<string, string>();
+  beforeAll(async () => {
+    for (const user of devUsers) tokens.set(user, await userToken(user));
+  });
+
+  it.each(devUsers)(
+    'when %s calls every protected route, then a route one of its roles allows reaches the service and any other is 403 at the edge',
+    async (user) => {
+      const token = tokens.get(user)!;
+      const roles = claimsOf(token).roles as string[];
+      const sent: { route: string; service: string; allowed: boolean; id: string; response: EdgeResponse }[] =
+        [];
+      for (const { service, route } of routesOf(map)) {
+        if (isPublicRoute(route)) continue;
+        const id = uniqueRequestId(`${user}-${route.method}-${route.path}`);
+        const withBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
+        const response = await send(`${tyk}${concrete(edgePathOf(map, route))}`, {
+          method: route.method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            'x-request-id': id,
+            ...(withBody ? { 'content-type': 'application/json' } : {}),
+          },
+          body: withBody ? '{}' : undefined,
+        });
+        const allowed = route.roles.length === 0 || route.roles.some((role) => roles.includes(role));
+        sent.push({ route: `${route.method} ${route.path}`, service, allowed, id, response });
+        // Stay under the standard tier (20 per second per identity): this test is about roles.
+        await sleep(70);
+      }
+      for (const service of ['auth', 'user', 'billing'] as const) {
+        const control = uniqueRequestId('control');
+        const path = { auth: '/auth/admin/users', user: '/users/me', billing: '/billing/invoices' }[service];
+        const controlToken = service === 'auth' ? tokens.get('ada')! : tokens.get('bill')!;
+        await send(`${tyk}${map.apiPrefix}${path}`, {
+          headers: { authorization: `Bearer ${controlToken}`, 'x-request-id': control },
+        });
+        await waitUntilLogged(service, control);
+      }
+
+      for (const { route, service, allowed, id, response } of sent) {
+        const reached = idsThatReached(service as 'auth' | 'user' | 'billing', [id]).length === 1;
+        if (allowed) {
+          expect({ route, status: response.status, reached }).toMatchObject({ route, reached: true });
+        } else {
+          expect({ route, status: response.status, reached }).toEqual({ route, status: 403, reached: false });
+          expectTykProblem(response, 403);
+        }
+      }
+      expect(sent.filter(({ allowed }) => allowed).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('when a valid token reaches the service, then the service sees the same sub (the token is forwarded)', async () => {
+    const token = tokens.get('alice')!;
+    const response = await send(me, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    expect(response.json().subject).toBe(claimsOf(token).sub);
+  });
+
+  it('when a public route is called without a token, then the service answers it', async () => {
+    const response = await send(`${tyk}/api/v1/auth/password-reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'nobody@example.test' }),
+      sourceAddress: freshLoopbackAddress(),
+    });
+    expect(response.status).toBe(202);
+  });
+});
+
+/** What Tyk 5.14 answers for each bad token (Envoy answers 401 to all of them). */
+const badTokenStatus: Record<string, number> = {
+  'no token': 400,
+  'a malformed token': 403,
+  'alg none': 403,
+  'HS256 signed with the realm public key as the secret': 403,
+  'a wrong issuer': 401,
+  'a wrong audience': 401,
+  'an expired token': 401,
+  'a token not yet valid': 401,
+  'an unknown kid': 403,
+  'a tampered payload': 403,
+  'a token signed by another key': 403,
+};
+
+describe('Tyk refuses bad tokens before the upstream', () => {
+  it('when a token is bad in any of eleven ways, then a 4xx problem at the edge and the service never sees it', async () => {
+    const alice = await userToken('alice');
+    const sent: { name: string; id: string; response: EdgeResponse }[] = [];
+    for (const { name, authorization } of await badTokens(alice)) {
+      const id = uniqueRequestId(name);
+      const headers: Record<string, string> = { 'x-request-id': id };
+      if (authorization) headers.authorization = authorization;
+      sent.push({ name, id, response: await send(me, { headers }) });
+    }
+    const fromQuery = uniqueRequestId('query');
+    sent.push({
+      name: 'a valid token in the query string only',
+      id: fromQuery,
+      response: await send(`${me}?access_token=${alice}`, { headers: { 'x-request-id': fromQuery } }),
+    });
+    const control = uniqueRequestId('control');
+    await send(me, { headers: { authorization: `Bearer ${alice}`, 'x-request-id': control } });
+    await waitUntilLogged('user', control);
+
+    const observed = Object.fromEntries(sent.map(({ name, response }) => [name, response.status]));
+    expect(observed).toEqual({ ...badTokenStatus, 'a valid token in the query string only': 400 });
+    for (const { response } of sent) expectTykProblem(response, response.status);
+    expect(
+      idsThatReached(
+        'user',
+        sent.map(({ id }) => id),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('Tyk serves only the access map', () => {
+  it.each([
+    ['/internal/users/00000000-0000-0000-0000-000000000000', 404],
+    ['/users/me', 404],
+    ['/api/v1/nothing-here', 404],
+    ['/api/v1/users/internal/users/00000000-0000-0000-0000-000000000000', 403],
+    ['/api/v1/users/docs', 403],
+  ])('when %s is requested, then %i and the service never sees it', async (path, status) => {
+    const id = uniqueRequestId(path);
+    const response = await send(`${tyk}${path}`, {
+      headers: { authorization: `Bearer ${await userToken('alice')}`, 'x-request-id': id },
+    });
+    expect(response.status).toBe(status);
+    if (status === 404) {
+      // Outside every listen path Tyk's router answers itself, without its error templates.
+      expect(response.headers['content-type']).toContain('text/plain');
+    } else {
+      expectTykProblem(response, status);
+    }
+    const control = uniqueRequestId('control');
+    await send(me, {
+      headers: { authorization: `Bearer ${await userToken('alice')}`, 'x-request-id': control },
+    });
+    await waitUntilLogged('user', control);
+    expect(idsThatReached('user', [id])).toEqual([]);
+  });
+
+  it('when a mapped path is called with a method the map does not list, then 403 at the edge', async () => {
+    const response = await send(me, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${await userToken('alice')}` },
+    });
+    expectTykProblem(response, 403);
+  });
+
+  it('when a body exceeds the limit, then 413 from the edge', async () => {
+    const response = await send(`${tyk}/api/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ padding: 'x'.repeat(110_000) }),
+      sourceAddress: freshLoopbackAddress(),
+    });
+    expectTykProblem(response, 413);
+  });
+});
+
+describe('Tyk rate-limits', () => {
+  it('when one identity exceeds its tier, then 429, and another identity is unaffected', async () => {
+    const [alice, sam] = await Promise.all([userToken('alice'), userToken('sam')]);
+    // The standard tier allows 20 per second per identity: 60 at once cannot all pass.
+    const burst = await Promise.all(
+      Array.from({ length: 60 }, () => send(me, { headers: { authorization: `Bearer ${alice}` } })),
+    );
+    const other = await send(me, { headers: { authorization: `Bearer ${sam}` } });
+
+    const limited = burst.filter(({ status }) => status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(burst.filter(({ status }) => status === 200).length).toBeGreaterThan(0);
+    expect(burst.every(({ status }) => status === 200 || status === 429)).toBe(true);
+    expectTykProblem(limited[0]!, 429);
+    // Tyk sends no Retry-After.
+    expect(limited[0]!.headers['retry-after']).toBeUndefined();
+    expect(other.status).toBe(200);
+    await sleep(1100);
+  });
+
+  it('when one client IP exceeds a public route tier, then 429, and another IP is unaffected', async () => {
+    const url = `${tyk}/api/v1/auth/password-reset`;
+    const post = (sourceAddress: string) =>
+      send(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        sourceAddress,
+      });
+    const first = freshLoopbackAddress();
+    const statuses: number[] = [];
+    // The anonymous tier allows 10 per minute per client IP; an empty body is refused by the service (400).
+    for (let i = 0; i < 11; i++) statuses.push((await post(first)).status);
+    const fromAnotherIp = await post(freshLoopbackAddress());
+
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(400));
+    expect(statuses[10]).toBe(429);
+    expect(fromAnotherIp.status).toBe(400);
+  });
+});
+
+describe('Tyk answers CORS for the browser origin only', () => {
+  const preflight = (origin: string) =>
+    send(me, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+
+  it('when the browser origin sends a preflight, then it is allowed', async () => {
+    const response = await preflight(environment.browserOrigin);
+    expect(response.status).toBe(200);
+    expect(response.headers['access-control-allow-origin']).toBe(environment.browserOrigin);
+    expect(response.headers['access-control-allow-headers']).toContain('authorization');
+  });
+
+  it('when another origin sends a preflight, then it gets no CORS headers', async () => {
+    const response = await preflight('https://evil.example.test');
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('when the browser origin calls a route, then the response allows that origin', async () => {
+    const response = await send(me, {
+      headers: { origin: environment.browserOrigin, authorization: `Bearer ${await userToken('alice')}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers['access-control-allow-origin']).toBe(environment.browserOrigin);
+  });
+});
