@@ -6,14 +6,13 @@
  *   (k8s/overlays/dev/secrets/), from environments/cluster.yaml, dev/service-env.ts and .env.example;
  * - the realm the dev cluster's Keycloak imports (realm as code + dev additions, secrets left as
  *   Keycloak `${NAME}` placeholders) and Keycloak's settings;
- * - a copy of the Tyk files (tyk/, rendered from the access map by `npm run render`);
  * - the prod ExternalSecrets (which keys each Secret holds);
  * - the mesh's RequestAuthentications and JWT AuthorizationPolicies (from the access map).
  *
  * The files are committed; deploy/test/ fails when one differs from a fresh render.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { stringify } from 'yaml';
@@ -36,10 +35,8 @@ import { jwtAuthorizationPolicies, requestAuthentications } from './mesh-policie
 type Variables = Record<string, string>;
 
 const devOverlay = 'k8s/overlays/dev';
-const tykComponent = 'k8s/components/tyk-gateway';
-export const tykSourceDir = join(repoRoot, 'tyk');
 /** Folders written whole by the render: a file no longer rendered goes. */
-export const renderedFolders = [`${devOverlay}/secrets`, `${tykComponent}/tyk`];
+export const renderedFolders = [`${devOverlay}/secrets`];
 
 const header = (source: string) =>
   `# Rendered by \`npm run render:deploy\`; edit the source, then render again.\n# Source: ${source}.\n`;
@@ -66,28 +63,6 @@ async function formatted(path: string, text: string, parser: 'json' | 'yaml'): P
 
 function yamlDocuments(source: string, documents: unknown[]): string {
   return `${header(source)}${documents.map((document) => stringify(document, { lineWidth: 0 })).join('---\n')}`;
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
-/** One ConfigMap per folder Tyk reads (tyk.conf on its own), each file a key. */
-function tykConfigMaps(files: string[]): unknown {
-  const inFolder = (folder: string) => files.filter((file) => dirname(file) === folder).sort();
-  return {
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    configMapGenerator: [
-      { name: 'tyk-gateway-config', files: inFolder('.') },
-      { name: 'tyk-gateway-apps', files: inFolder('apps') },
-      { name: 'tyk-gateway-policies', files: inFolder('policies') },
-      { name: 'tyk-gateway-templates', files: inFolder('templates') },
-    ],
-  };
 }
 
 /** ExternalSecrets for prod: each Secret a workload reads, key by key, from the cluster's secret store. */
@@ -162,18 +137,6 @@ export async function renderDeployFiles(): Promise<Map<string, string>> {
     envFile(
       '.env.example (development values only)',
       filled({ TYK_GW_SECRET: 'SECRET--TYK_GATEWAY_SECRET--SECRET' }, dev),
-    ),
-  );
-
-  const tykFiles = filesUnder(tykSourceDir).map((file) => relative(tykSourceDir, file));
-  for (const file of tykFiles)
-    files.set(`${tykComponent}/tyk/${file}`, readFileSync(join(tykSourceDir, file), 'utf8'));
-  files.set(
-    `${tykComponent}/tyk/kustomization.yaml`,
-    await formatted(
-      `${tykComponent}/tyk/kustomization.yaml`,
-      yamlDocuments('tyk/', [tykConfigMaps(tykFiles)]),
-      'yaml',
     ),
   );
 

@@ -42,6 +42,7 @@ describe('tyk/ as committed', () => {
     const fresh = await renderTykFiles();
     const committed = [
       'tyk.conf',
+      'kustomization.yaml',
       ...['apps', 'policies', 'templates'].flatMap((f) => filesIn(f).map((n) => `${f}/${n}`)),
     ];
     expect(committed.sort()).toEqual([...fresh.keys()].sort());
