@@ -1,17 +1,19 @@
 /**
  * The observability files rendered from their sources (`npm run render:observability`):
  *
- * - grafana/dashboards/*.json: the dashboards as code (grafana/src), as Grafana provisions them;
+ * - grafana/dashboards/*.json: the dashboards as code (grafana/src), as Grafana provisions them,
+ *   with the kustomization that makes them the cluster's ConfigMap;
+ * - prometheus/rules/kustomization.yaml: the rules' ConfigMap for the cluster;
  * - grafana/provisioning/: the local Grafana's data source (environments/local.yaml) and dashboards;
- * - k8s/observability/: what the cluster's Prometheus, Grafana and collector read, copied into the
- *   kustomization (kustomize reads files only from inside its own folder): the dashboards, the
- *   Prometheus rules, the collector configuration, and Grafana's provisioning for the cluster
+ * - k8s/observability/grafana/provisioning/: Grafana's provisioning for the cluster
  *   (environments/cluster.yaml).
+ *
+ * Each source file exists once: k8s/observability includes the kustomizations beside the files.
  *
  * The files are committed; observability/test/rendered-files.test.ts fails when one differs from a
  * fresh render.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { stringify } from 'yaml';
@@ -22,12 +24,7 @@ export const dashboardsDir = 'grafana/dashboards';
 const localProvisioning = 'grafana/provisioning';
 export const clusterDir = 'k8s/observability';
 /** Folders written whole by the render: a file no longer rendered goes. */
-export const renderedFolders = [
-  dashboardsDir,
-  localProvisioning,
-  `${clusterDir}/grafana/dashboards`,
-  `${clusterDir}/prometheus/rules`,
-];
+export const renderedFolders = [dashboardsDir, localProvisioning];
 /** Where the cluster's Grafana finds the dashboards (the dashboards ConfigMap's mount). */
 export const clusterDashboardsPath = '/var/lib/grafana/dashboards/platform';
 
@@ -77,6 +74,22 @@ function dashboardProvider(path: string): unknown {
   };
 }
 
+/** The alerting and recording rules (prometheus/rules/*.yml), as Prometheus globs them. */
+export function ruleFiles(): string[] {
+  return readdirSync(join(repoRoot, 'prometheus', 'rules'))
+    .filter((name) => name.endsWith('.yml'))
+    .sort();
+}
+
+/** A kustomization making the files beside it one ConfigMap, each file a key. */
+function configMapKustomization(name: string, files: string[]): unknown {
+  return {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    configMapGenerator: [{ name, files: [...files].sort() }],
+  };
+}
+
 export async function renderObservabilityFiles(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const yamlFile = async (path: string, source: string, document: unknown) =>
@@ -85,11 +98,16 @@ export async function renderObservabilityFiles(): Promise<Map<string, string>> {
       await formatted(path, `${header(source)}${stringify(document, { lineWidth: 0 })}`, 'yaml'),
     );
 
-  for (const [name, dashboard] of platformDashboards()) {
+  const dashboards = platformDashboards();
+  for (const [name, dashboard] of dashboards) {
     const json = await formatted(`${dashboardsDir}/${name}`, JSON.stringify(dashboard), 'json');
     files.set(`${dashboardsDir}/${name}`, json);
-    files.set(`${clusterDir}/grafana/dashboards/${name}`, json);
   }
+  await yamlFile(
+    `${dashboardsDir}/kustomization.yaml`,
+    'the dashboards beside this file',
+    configMapKustomization('grafana-dashboards', [...dashboards.keys()]),
+  );
 
   await yamlFile(
     `${localProvisioning}/datasources/prometheus.yaml`,
@@ -113,17 +131,10 @@ export async function renderObservabilityFiles(): Promise<Map<string, string>> {
     dashboardProvider(clusterDashboardsPath),
   );
 
-  for (const name of readdirSync(join(repoRoot, 'prometheus', 'rules')).filter((file) =>
-    file.endsWith('.yml'),
-  )) {
-    files.set(
-      `${clusterDir}/prometheus/rules/${name}`,
-      readFileSync(join(repoRoot, 'prometheus', 'rules', name), 'utf8'),
-    );
-  }
-  files.set(
-    `${clusterDir}/otel-collector/collector.yaml`,
-    readFileSync(join(repoRoot, 'otel', 'collector.yaml'), 'utf8'),
+  await yamlFile(
+    'prometheus/rules/kustomization.yaml',
+    'the rule files beside this file',
+    configMapKustomization('prometheus-rules', ruleFiles()),
   );
   return files;
 }
