@@ -23,7 +23,7 @@ describe('files rendered by npm run render:observability', () => {
 
   it('when the dashboards are rendered, then each has a unique uid and every panel a unique id', () => {
     const dashboards = [...rendered]
-      .filter(([path]) => path.startsWith('grafana/dashboards/'))
+      .filter(([path]) => path.startsWith('grafana/dashboards/') && path.endsWith('.json'))
       .map(([, content]) => JSON.parse(content) as { uid: string; panels: { id: number }[] });
     expect(new Set(dashboards.map((dashboard) => dashboard.uid)).size).toBe(dashboards.length);
     for (const dashboard of dashboards) {
