@@ -1,18 +1,16 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 /**
  * `npm run test:tyk`: the edge matrix against a real Tyk OSS Gateway (TYK_GATEWAY_BIN) loaded with
  * the rendered cluster edge, in front of the local stack. Not part of `npm test`: the project ships
- * no gateway binary.
+ * no gateway binary. Everything but which tests run and how the run starts is the main config.
  */
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      include: ['edge/tyk-conformance/**/*.test.ts'],
-      globalSetup: ['./edge/tyk-conformance/global-setup.ts'],
-    },
-  }),
-  false,
-);
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: ['edge/tyk-conformance/**/*.test.ts'],
+    globalSetup: ['./edge/tyk-conformance/global-setup.ts'],
+  },
+});

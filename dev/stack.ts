@@ -24,7 +24,7 @@ import { smtpSinkPid, startSmtpSink, stopSmtpSink } from './stack/smtp-sink.js';
 import { withStackLock } from './stack/stack-lock.js';
 import { ensureSystemPackages } from './stack/system-packages.js';
 import { startTraceSink, stopTraceSink, traceSinkPid } from './stack/trace-sink.js';
-import { startTyk, stopTyk, tykPid } from './stack/tyk.js';
+import { startTyk, stopTyk, tykBinary, tykPid } from './stack/tyk.js';
 
 const env = loadEnvironment();
 const secrets = loadSecrets();
@@ -60,6 +60,7 @@ async function up(options: { services: boolean; edge: EdgeKind }): Promise<void>
   // The edge starts before the services: it answers for an upstream that is not up yet. One edge
   // at a time holds the edge's port.
   if (options.edge === 'tyk') {
+    await step('tyk binary', async () => tykBinary());
     if (isAlive(envoyPid()))
       await step('envoy', async () => (await stopEnvoy(), 'stopped (Tyk is the edge)'));
     await step('tyk', () => startTyk(env));

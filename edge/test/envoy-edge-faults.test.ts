@@ -3,11 +3,11 @@
  * rendered by the same renderer, with the fault built in (a dead or hanging upstream, or a map that
  * lets more roles through than the service does).
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAccessMap } from '../../render/access-map.js';
 import { userToken } from '../../e2e/support/tokens.js';
 import { send } from './support/edge.js';
+import { startSilentUpstream } from './support/silent-upstream.js';
 import { freePort, startSecondEdge, type SecondEdge } from './support/second-edge.js';
 import { uniqueRequestId, waitUntilLogged } from './support/upstream-log.js';
 
@@ -35,10 +35,8 @@ describe('an unavailable upstream', () => {
   });
 
   it('when the upstream accepts but never answers, then 504 problem after the route timeout', async () => {
-    const sockets: Socket[] = [];
-    const silent: Server = createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as { port: number };
+    const silent = await startSilentUpstream();
+    const { port } = silent;
     const map = loadAccessMap();
     const edge = await startSecondEdge(
       'upstream-hangs',
@@ -56,7 +54,6 @@ describe('an unavailable upstream', () => {
       expect(response.headers['content-type']).toBe('application/problem+json');
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
-      sockets.forEach((socket) => socket.destroy());
       silent.close();
     }
   });

@@ -9,7 +9,15 @@ import { claimsOf, userToken } from '../../e2e/support/tokens.js';
 import { environment, serviceUrl } from '../../e2e/support/stack.js';
 import { badTokens, type BadToken } from './support/bad-tokens.js';
 import { ThrowawayClient } from './support/disabled-client.js';
-import { edgeUrl, freshLoopbackAddress, send, type EdgeResponse } from './support/edge.js';
+import {
+  burst,
+  edgeUrl,
+  freshLoopbackAddress,
+  postJson,
+  preflight,
+  send,
+  type EdgeResponse,
+} from './support/edge.js';
 import { idsThatReached, uniqueRequestId, waitUntilLogged } from './support/upstream-log.js';
 
 const me = `${edgeUrl}/api/v1/users/me`;
@@ -138,14 +146,12 @@ describe('the edge rate-limits', () => {
   it('when one identity exceeds its tier, then 429 with Retry-After, and another identity is unaffected', async () => {
     const [alice, sam] = await Promise.all([userToken('alice'), userToken('sam')]);
     // The standard tier allows 20 per second per identity: 60 at once cannot all pass.
-    const burst = await Promise.all(
-      Array.from({ length: 60 }, () => send(me, { headers: { authorization: `Bearer ${alice}` } })),
-    );
+    const responses = await burst(me, alice, 60);
     const other = await send(me, { headers: { authorization: `Bearer ${sam}` } });
 
-    const limited = burst.filter(({ status }) => status === 429);
+    const limited = responses.filter(({ status }) => status === 429);
     expect(limited.length).toBeGreaterThan(0);
-    expect(burst.filter(({ status }) => status === 200).length).toBeGreaterThan(0);
+    expect(responses.filter(({ status }) => status === 200).length).toBeGreaterThan(0);
     expectEdgeProblem(limited[0]!, 429);
     expect(limited[0]!.headers['retry-after']).toBe('1');
     expect(other.status).toBe(200);
@@ -154,13 +160,7 @@ describe('the edge rate-limits', () => {
 
   it('when one client IP exceeds a public route tier, then 429, and another IP is unaffected', async () => {
     const url = `${edgeUrl}/api/v1/auth/password-reset`;
-    const post = (sourceAddress: string) =>
-      send(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-        sourceAddress,
-      });
+    const post = (sourceAddress: string) => postJson(url, '{}', sourceAddress);
     const first = freshLoopbackAddress();
     const statuses: number[] = [];
     // The anonymous tier allows 10 per minute per client IP; an empty body is refused by the service (400).
@@ -175,12 +175,10 @@ describe('the edge rate-limits', () => {
 
 describe('the edge serves only the access map', () => {
   it('when a public route is called without a token, then the service answers it', async () => {
-    const response = await send(`${edgeUrl}/api/v1/auth/password-reset`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'nobody@example.test' }),
-      sourceAddress: freshLoopbackAddress(),
-    });
+    const response = await postJson(
+      `${edgeUrl}/api/v1/auth/password-reset`,
+      JSON.stringify({ email: 'nobody@example.test' }),
+    );
     expect(response.status).toBe(202);
   });
 
@@ -198,36 +196,24 @@ describe('the edge serves only the access map', () => {
   });
 
   it('when a body exceeds the limit, then 413 from the edge', async () => {
-    const response = await send(`${edgeUrl}/api/v1/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ padding: 'x'.repeat(110_000) }),
-      sourceAddress: freshLoopbackAddress(),
-    });
+    const response = await postJson(
+      `${edgeUrl}/api/v1/auth/signup`,
+      JSON.stringify({ padding: 'x'.repeat(110_000) }),
+    );
     expectEdgeProblem(response, 413);
   });
 });
 
 describe('the edge answers CORS for the browser origin only', () => {
-  const preflight = (origin: string) =>
-    send(me, {
-      method: 'OPTIONS',
-      headers: {
-        origin,
-        'access-control-request-method': 'GET',
-        'access-control-request-headers': 'authorization',
-      },
-    });
-
   it('when the browser origin sends a preflight, then it is allowed', async () => {
-    const response = await preflight(environment.browserOrigin);
+    const response = await preflight(me, environment.browserOrigin);
     expect(response.status).toBe(200);
     expect(response.headers['access-control-allow-origin']).toBe(environment.browserOrigin);
     expect(response.headers['access-control-allow-headers']).toContain('authorization');
   });
 
   it('when another origin sends a preflight, then it is refused without CORS headers', async () => {
-    const response = await preflight('https://evil.example.test');
+    const response = await preflight(me, 'https://evil.example.test');
     expectEdgeProblem(response, 403);
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadEnvironment, oidcOf, serviceNames } from '../../dev/environment.js';
+import { loadEnvironment, oidcOf, repoRoot, serviceNames } from '../../dev/environment.js';
 import { loadAccessMap } from '../../render/access-map.js';
 import { edgePathOf, isInternalPath, isPublicRoute } from '../../render/access-map-schema.js';
 import { renderTykFiles, tykDir } from '../../render/tyk-files.js';
@@ -220,12 +220,25 @@ describe('Tyk OAS APIs', () => {
 });
 
 describe('the roles claim Tyk maps', () => {
-  it('when Keycloak issues a user token, then the realm roles are also a top-level claim', async () => {
-    const claims = claimsOf(await userToken('sam'));
-    expect(claims[rolesClaim]).toEqual(expect.arrayContaining(['user', 'support']));
-    expect([...(claims[rolesClaim] as string[])].sort()).toEqual(
-      [...(claims.realm_access as { roles: string[] }).roles].sort(),
-    );
+  it.each(['alice', 'sam', 'ada', 'bill'])(
+    'when Keycloak issues %s a token, then the realm roles are also a top-level claim holding only mapped roles',
+    async (user) => {
+      const claims = claimsOf(await userToken(user));
+      const roles = claims[rolesClaim] as string[];
+      expect(roles).toContain('user');
+      expect([...roles].sort()).toEqual([...(claims.realm_access as { roles: string[] }).roles].sort());
+      // Tyk logs an error for each role it cannot map, on every request: the browser clients carry
+      // only the roles the edge maps (the realm's scope mappings), not Keycloak's default roles.
+      expect(roles.filter((role) => !(role in map.roleTiers))).toEqual([]);
+    },
+  );
+
+  it('when the realm limits browser tokens to the mapped roles, then those are exactly the roles the map gives tiers', () => {
+    const realm = JSON.parse(readFileSync(join(repoRoot, 'keycloak', 'realm.json'), 'utf8')) as {
+      scopeMappings: { clientScope: string; roles: string[] }[];
+    };
+    const mapped = realm.scopeMappings.find(({ clientScope }) => clientScope === 'roles')!.roles;
+    expect([...mapped].sort()).toEqual(Object.keys(map.roleTiers).sort());
   });
 });
 

@@ -1,16 +1,16 @@
 /**
- * Faults that must not touch the suite's main gateway: each test starts a second real Tyk, rendered
- * by the same renderer, with the fault built in (a dead or a silent upstream).
+ * What must not touch the suite's main gateway: each test starts a second real Tyk, rendered by the
+ * same renderer, with the fault or the limit built in (a dead or a silent upstream, a tiny quota).
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadEnvironment } from '../../dev/environment.js';
 import { freePort } from '../../dev/stack/envoy.js';
-import { startTykGateway, type TykGateway } from '../../dev/stack/tyk.js';
+import { startOwnRedis, startTykGateway, type TykGateway } from '../../dev/stack/tyk.js';
 import { loadAccessMap } from '../../render/access-map.js';
 import type { AccessMap } from '../../render/access-map-schema.js';
 import { userToken } from '../../e2e/support/tokens.js';
 import { send } from '../test/support/edge.js';
+import { startSilentUpstream } from '../test/support/silent-upstream.js';
 import { expectTykProblem } from './support.js';
 
 const { redisPort } = inject('tyk');
@@ -44,10 +44,8 @@ describe('Tyk in front of an unavailable upstream', () => {
   });
 
   it('when the upstream accepts but never answers, then 504 problem after the route timeout', async () => {
-    const sockets: Socket[] = [];
-    const silent: Server = createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as { port: number };
+    const silent = await startSilentUpstream();
+    const { port } = silent;
     const map = loadAccessMap();
     const gateway = await gatewayWithUserUpstream('upstream-silent', port, {
       ...map,
@@ -61,8 +59,40 @@ describe('Tyk in front of an unavailable upstream', () => {
       expectTykProblem(response, 504);
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
-      sockets.forEach((socket) => socket.destroy());
       silent.close();
+    }
+  });
+});
+
+describe('Tyk quotas', () => {
+  it('when an identity has used its tier’s quota, then 403 until it renews, and another identity is unaffected', async () => {
+    const map = loadAccessMap();
+    // The standard tier with a quota of 3 requests: its own Redis, so no session of the main run is touched.
+    const tiny = {
+      ...map,
+      tiers: { ...map.tiers, standard: { ...map.tiers.standard!, quota: { requests: 3, perSeconds: 3600 } } },
+    };
+    const redisPort = await freePort();
+    const redis = await startOwnRedis('quota', redisPort);
+    try {
+      const gateway = await startTykGateway('quota', tiny, loadEnvironment(), {
+        listen: { host: '127.0.0.1', port: await freePort() },
+        controlPort: await freePort(),
+        redis: { host: '127.0.0.1', port: redisPort },
+      });
+      gateways.push(gateway);
+      const [alice, sam] = await Promise.all([userToken('alice'), userToken('sam')]);
+      const me = `${gateway.url}/api/v1/users/me`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++)
+        statuses.push((await send(me, { headers: { authorization: `Bearer ${alice}` } })).status);
+      const other = await send(me, { headers: { authorization: `Bearer ${sam}` } });
+
+      expect(statuses).toEqual([200, 200, 200, 403]);
+      // sam holds support too, whose staff tier has its own (large) quota.
+      expect(other.status).toBe(200);
+    } finally {
+      await redis.stop();
     }
   });
 });

@@ -53,3 +53,31 @@ export function freshLoopbackAddress(): string {
   const octet = () => 1 + Math.floor(Math.random() * 250);
   return `127.${octet()}.${octet()}.${octet()}`;
 }
+
+/** A browser's CORS preflight for a GET that carries the Authorization header. */
+export function preflight(url: string, origin: string): Promise<EdgeResponse> {
+  return send(url, {
+    method: 'OPTIONS',
+    headers: {
+      origin,
+      'access-control-request-method': 'GET',
+      'access-control-request-headers': 'authorization',
+    },
+  });
+}
+
+/** A JSON POST from a chosen client address (public routes: per-address limits, the body limit). */
+export function postJson(
+  url: string,
+  body: string,
+  sourceAddress = freshLoopbackAddress(),
+): Promise<EdgeResponse> {
+  return send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, sourceAddress });
+}
+
+/** `count` requests at once with one identity's token. */
+export function burst(url: string, token: string, count: number): Promise<EdgeResponse[]> {
+  return Promise.all(
+    Array.from({ length: count }, () => send(url, { headers: { authorization: `Bearer ${token}` } })),
+  );
+}

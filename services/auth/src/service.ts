@@ -22,7 +22,6 @@ export const service = defineService({
     });
     const directory = new KeycloakUserDirectory(
       createKeycloakAdmin({ url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, tokens, metrics }),
-      tokens,
     );
     const audit = new AuditRepository(dataSource);
     return [

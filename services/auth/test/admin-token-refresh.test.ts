@@ -30,7 +30,6 @@ describe('the Admin API token over more than one token lifetime', () => {
       const tokens = new ClientCredentialsTokens(authServiceClient());
       const directory = new KeycloakUserDirectory(
         createKeycloakAdmin({ url: environment.keycloak.internalUrl, realm: environment.realm, tokens }),
-        tokens,
       );
       await directory.search({ search: 'ada', first: 0, max: 1 });
       const adminToken = await userToken('ada');

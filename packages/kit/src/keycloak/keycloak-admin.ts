@@ -16,7 +16,12 @@ export interface KeycloakAdminOptions {
 
 export type KeycloakAdmin = KeycloakAdminClient;
 
-/** An Admin API client for one realm, authenticated with the service's own token provider. */
+/**
+ * An Admin API client for one realm, authenticated with the service's own token provider. Every
+ * call is timed (with `metrics`) and, when Keycloak answers 401 to a cached token it no longer
+ * accepts (its keys changed, e.g. the realm was re-imported), retried once with a fresh token
+ * instead of failing until the old one would have expired.
+ */
 export function createKeycloakAdmin({
   url,
   realm,
@@ -26,15 +31,31 @@ export function createKeycloakAdmin({
 }: KeycloakAdminOptions): KeycloakAdmin {
   const client = new KeycloakAdminClient({ baseUrl: url, realmName: realm, timeout: timeoutMs });
   client.registerTokenProvider({ getAccessToken: () => tokens.getAccessToken() });
-  if (metrics) timeResourceCalls(client, metrics.keycloakAdmin);
+  wrapResourceCalls(client, (operation, attempt) => {
+    const timed = () => (metrics ? metrics.keycloakAdmin.timed(operation, attempt) : attempt());
+    return timed().catch((error: unknown) => {
+      if (statusOf(error) !== 401) throw error;
+      tokens.invalidate();
+      return timed();
+    });
+  });
   return client;
+}
+
+/** The HTTP status of an admin-client error, when Keycloak answered. */
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { response?: { status?: unknown } } | undefined)?.response?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 /**
  * The client's resources (`users`, `roles`, …) hold their calls as own function properties, so
  * each can be wrapped in place; the operation label is `<resource>.<method>`, e.g. `users.find`.
  */
-function timeResourceCalls(client: KeycloakAdminClient, metrics: KeycloakAdminMetrics): void {
+function wrapResourceCalls(
+  client: KeycloakAdminClient,
+  wrap: (operation: string, attempt: () => Promise<unknown>) => Promise<unknown>,
+): void {
   for (const [resourceName, resource] of Object.entries(client)) {
     if (typeof resource !== 'object' || resource === null) continue;
     const calls = resource as Record<string, unknown>;
@@ -43,7 +64,7 @@ function timeResourceCalls(client: KeycloakAdminClient, metrics: KeycloakAdminMe
       if (typeof call !== 'function' || method.startsWith('make')) continue;
       const original = call as (...args: unknown[]) => Promise<unknown>;
       calls[method] = (...args: unknown[]) =>
-        metrics.timed(`${resourceName}.${method}`, () => original.apply(resource, args));
+        wrap(`${resourceName}.${method}`, () => original.apply(resource, args));
     }
   }
 }

@@ -1,9 +1,4 @@
-import {
-  type ClientCredentialsTokens,
-  type KeycloakAdmin,
-  notFound,
-  problemFromKeycloakError,
-} from '@platform/kit';
+import { type KeycloakAdmin, notFound, problemFromKeycloakError } from '@platform/kit';
 
 /** A person's account as Keycloak holds it. */
 export interface DirectoryUser {
@@ -51,10 +46,7 @@ const updatePasswordLinkLifespanSeconds = 60 * 60;
  * validation and not-found answers as 409/400/404, an unreachable or failing Keycloak as 503.
  */
 export class KeycloakUserDirectory {
-  constructor(
-    private readonly admin: KeycloakAdmin,
-    private readonly tokens: ClientCredentialsTokens,
-  ) {}
+  constructor(private readonly admin: KeycloakAdmin) {}
 
   /** Creates an enabled account whose e-mail is not yet verified; the password policy applies atomically. */
   async create(user: NewDirectoryUser): Promise<string> {
@@ -179,16 +171,9 @@ export class KeycloakUserDirectory {
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {
+    // A token Keycloak no longer accepts is renewed once by the kit's admin client.
     try {
-      try {
-        return await request();
-      } catch (error) {
-        // A cached token Keycloak no longer accepts (its keys changed, e.g. the realm was
-        // re-imported) is fetched anew once instead of failing until it would have expired.
-        if (statusOf(error) !== 401) throw error;
-        this.tokens.invalidate();
-        return await request();
-      }
+      return await request();
     } catch (error) {
       throw problemFromKeycloakError(error) ?? error;
     }
@@ -208,9 +193,4 @@ function personOf(record: KeycloakUserRecord): DirectoryUser | undefined {
     emailVerified: record.emailVerified ?? false,
     createdAt: record.createdTimestamp === undefined ? undefined : new Date(record.createdTimestamp),
   };
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { response?: { status?: unknown } } | undefined)?.response?.status;
-  return typeof status === 'number' ? status : undefined;
 }
