@@ -469,7 +469,11 @@ export function trafficProblems(objects: KubeObject[], edgeTimeoutSeconds: numbe
         if (!allIdempotent) problems.push(`${at}: retries a non-idempotent method`);
       }
       const seconds = Number.parseFloat(route.timeout ?? 'NaN');
-      if (!(seconds < edgeTimeoutSeconds))
+      // In front of the edge (bound to a Gateway) the edge's own timeout must answer first.
+      const inFrontOfEdge = (service.spec?.gateways ?? []).length > 0;
+      if (inFrontOfEdge && !(seconds > edgeTimeoutSeconds))
+        problems.push(`${at}: timeout ${route.timeout} is not above the edge's ${edgeTimeoutSeconds}s`);
+      if (!inFrontOfEdge && !(seconds < edgeTimeoutSeconds))
         problems.push(`${at}: timeout ${route.timeout} is not below the edge's ${edgeTimeoutSeconds}s`);
     }
   }
@@ -527,4 +531,42 @@ export function environmentOf(objects: KubeObject[], container: IContainer): Rec
   for (const variable of container.env ?? [])
     if (variable.value !== undefined) env[variable.name] = variable.value;
   return env;
+}
+
+/** Hosts of URLs inside the cluster (`<name>.<namespace>.svc.cluster.local`) anywhere in a text. */
+const clusterHostsIn = (text: string) =>
+  [...text.matchAll(/https?:\/\/([a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local)\b/g)].map((match) => match[1]!);
+
+/**
+ * Every in-cluster host the render points at resolves to a Service or a ServiceEntry: the sidecars'
+ * JWKS (RequestAuthentication jwksUri, which Istio turns into an outbound cluster for that host),
+ * and each URL in a ConfigMap (the services' settings, Tyk's APIs and JWKS). `alsoDeployed` holds
+ * what is applied beside the render (k8s/observability).
+ */
+export function hostProblems(objects: KubeObject[], alsoDeployed: KubeObject[] = []): string[] {
+  const known = new Set<string>();
+  for (const object of [...objects, ...alsoDeployed]) {
+    if (object.kind === 'Service')
+      known.add(`${object.metadata.name}.${object.metadata.namespace ?? 'default'}.svc.cluster.local`);
+    if (object.kind === 'ServiceEntry')
+      for (const host of (object.spec as { hosts?: string[] }).hosts ?? []) known.add(host);
+  }
+  const problems = new Set<string>();
+  for (const authentication of ofKind<IRequestAuthentication>(objects, 'RequestAuthentication')) {
+    for (const rule of authentication.spec?.jwtRules ?? []) {
+      const host = rule.jwksUri ? new URL(rule.jwksUri).hostname : undefined;
+      if (host && !known.has(host))
+        problems.add(
+          `RequestAuthentication/${authentication.metadata.name}: jwksUri host ${host} resolves to nothing`,
+        );
+    }
+  }
+  for (const map of ofKind<IConfigMap>(objects, 'ConfigMap')) {
+    for (const [key, value] of Object.entries(map.data ?? {})) {
+      for (const host of clusterHostsIn(value))
+        if (!known.has(host))
+          problems.add(`ConfigMap/${map.metadata.name} ${key}: ${host} resolves to nothing`);
+    }
+  }
+  return [...problems];
 }

@@ -7,6 +7,8 @@
  * - the realm the dev cluster's Keycloak imports (realm as code + dev additions, secrets left as
  *   Keycloak `${NAME}` placeholders) and Keycloak's settings;
  * - the prod ExternalSecrets (which keys each Secret holds);
+ * - the public entry: an Istio ingress Gateway (TLS) and the VirtualService to Tyk, for the edge's
+ *   public host;
  * - the mesh's RequestAuthentications and JWT AuthorizationPolicies (from the access map).
  *
  * The files are committed; deploy/test/ fails when one differs from a fresh render.
@@ -16,8 +18,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { stringify } from 'yaml';
-import { repoRoot, serviceNames } from '../dev/environment.js';
+import { type Environment, repoRoot, serviceNames } from '../dev/environment.js';
 import { loadAccessMap } from '../render/access-map.js';
+import type { AccessMap } from '../render/access-map-schema.js';
 import {
   clusterEnvironment,
   clusterRealm,
@@ -63,6 +66,65 @@ async function formatted(path: string, text: string, parser: 'json' | 'yaml'): P
 
 function yamlDocuments(source: string, documents: unknown[]): string {
   return `${header(source)}${documents.map((document) => stringify(document, { lineWidth: 0 })).join('---\n')}`;
+}
+
+/** The TLS certificate of the public host, a Secret in the ingress gateway's namespace. */
+export const publicTlsSecret = 'platform-api-tls';
+const tykWorkload = 'tyk-gateway';
+
+/**
+ * Outside traffic enters through Istio's ingress gateway (TLS ends there, plain HTTP is redirected)
+ * and goes only to Tyk, over the mesh as the gateway's own identity (mesh/edge-ingress-authorization.yaml).
+ */
+function publicEntry(env: Environment, map: AccessMap): unknown[] {
+  const host = new URL(env.edge.publicUrl).hostname;
+  return [
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'public', namespace },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [
+          {
+            port: { number: 443, name: 'https', protocol: 'HTTPS' },
+            hosts: [host],
+            tls: { mode: 'SIMPLE', credentialName: publicTlsSecret, minProtocolVersion: 'TLSV1_2' },
+          },
+          {
+            port: { number: 80, name: 'http', protocol: 'HTTP' },
+            hosts: [host],
+            tls: { httpsRedirect: true },
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'public-api', namespace },
+      spec: {
+        hosts: [host],
+        gateways: ['public'],
+        http: [
+          {
+            name: 'tyk',
+            // Tyk decides: it retries nothing, and answers a slow upstream itself (504) before this.
+            retries: { attempts: 0 },
+            timeout: `${map.limits.upstreamTimeoutSeconds + 5}s`,
+            route: [
+              {
+                destination: {
+                  host: `${tykWorkload}.${namespace}.svc.cluster.local`,
+                  port: { number: env.edge.port },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ];
 }
 
 /** ExternalSecrets for prod: each Secret a workload reads, key by key, from the cluster's secret store. */
@@ -145,6 +207,15 @@ export async function renderDeployFiles(): Promise<Map<string, string>> {
     await formatted(
       'k8s/overlays/prod/external-secrets.yaml',
       yamlDocuments('the Secrets the workloads read (deploy/render.ts)', externalSecrets()),
+      'yaml',
+    ),
+  );
+
+  files.set(
+    'k8s/components/tyk-gateway/public-entry.yaml',
+    await formatted(
+      'k8s/components/tyk-gateway/public-entry.yaml',
+      yamlDocuments(`${cluster} and edge/access-map.yaml`, publicEntry(env, loadAccessMap())),
       'yaml',
     ),
   );

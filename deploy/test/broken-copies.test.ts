@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadAccessMap } from '../../render/access-map.js';
 import {
+  hostProblems,
   meshBaselineProblems,
   principalProblems,
   requestAuthenticationProblems,
@@ -45,6 +46,17 @@ function brokenCopy(kind: string, name: string, edit: (object: Json) => void): K
 }
 
 describe('purpose-broken copies of the dev render', () => {
+  it('when the Keycloak Service is missing (as prod had no such Service), then the host check names the JWKS host', () => {
+    const copy = rendered.filter(
+      (object) => !(object.kind === 'Service' && object.metadata.name === 'keycloak'),
+    );
+    const problems = hostProblems(copy);
+    expect(problems).toContain(
+      'RequestAuthentication/user-service: jwksUri host keycloak.platform.svc.cluster.local resolves to nothing',
+    );
+    expect(problems.filter((problem) => problem.startsWith('ConfigMap/')).length).toBeGreaterThan(0);
+  });
+
   it('when a service container loses its liveness probe, then the workload check names it', () => {
     const copy = brokenCopy('Deployment', 'auth-service', (deployment) => {
       delete deployment.spec.template.spec.containers[0].livenessProbe;

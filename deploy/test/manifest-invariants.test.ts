@@ -11,6 +11,7 @@ import { repoRoot } from '../../dev/environment.js';
 import { loadAccessMap } from '../../render/access-map.js';
 import {
   environmentOf,
+  hostProblems,
   meshBaselineProblems,
   principalProblems,
   readOnlyRootProblems,
@@ -33,7 +34,14 @@ import {
   realmPlaceholders,
   tokenExpectations,
 } from '../cluster-config.js';
-import { overlays, renderOverlay, tool, type KubeObject } from '../manifests.js';
+import {
+  kustomizeBuild,
+  overlays,
+  parseObjects,
+  renderOverlay,
+  tool,
+  type KubeObject,
+} from '../manifests.js';
 import { externalPrincipals } from '../mesh-policies.js';
 import { definitions, routesByWorkload } from './service-definitions.js';
 
@@ -65,6 +73,10 @@ describe.each(overlays)('the %s overlay', (overlay) => {
 
   it('when a pod reads a ConfigMap or Secret, then the render provides it', () => {
     expect(referenceProblems(objects)).toEqual([]);
+  });
+
+  it('when the sidecars fetch the JWKS or a workload calls a URL in the cluster, then its host is a Service or ServiceEntry', () => {
+    expect(hostProblems(objects, parseObjects(kustomizeBuild('k8s/observability')))).toEqual([]);
   });
 
   it('when a Service exposes a port, then the port is named for Istio and targets a named container port', () => {
