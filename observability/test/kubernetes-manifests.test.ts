@@ -14,7 +14,9 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { loadEnvironment, repoRoot } from '../../dev/environment.js';
 import { ensureOtelCollector } from '../../dev/tools/otel-collector.js';
 import { ruleFiles } from '../observability-files.js';
+import { meshBaselineProblems, principalProblems } from '../../deploy/checks.js';
 import {
+  istioValidationProblems,
   kustomizeBuild,
   parseObjects,
   renderOverlay,
@@ -22,6 +24,7 @@ import {
   strictDecodingProblems,
   type KubeObject,
 } from '../../deploy/manifests.js';
+import { externalPrincipals } from '../../deploy/mesh-policies.js';
 
 const cluster = loadEnvironment('cluster');
 const scratch = mkdtempSync(join(tmpdir(), 'observability-k8s-'));
@@ -30,7 +33,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 interface Container {
   name: string;
   args?: string[];
-  env?: { name: string; value: string }[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
   ports?: { name: string; containerPort: number }[];
 }
 
@@ -63,6 +66,29 @@ describe('the cluster’s observability (k8s/observability)', () => {
   it('when each object is checked against its schema and decoded strictly, then all pass', () => {
     expect(objects.flatMap(schemaProblems)).toEqual([]);
     expect(strictDecodingProblems(yaml)).toEqual([]);
+  });
+
+  it('when istioctl validates the render, then Istio accepts every object without a warning', () => {
+    const file = join(scratch, 'observability.yaml');
+    writeFileSync(file, yaml);
+    expect(istioValidationProblems(file)).toEqual([]);
+  });
+
+  it('when the namespace joins the mesh, then sidecars, STRICT mTLS, a default deny and allows naming identities', () => {
+    expect(meshBaselineProblems(objects, 'monitoring')).toEqual([]);
+    // The collector's callers are the platform's workloads: their ServiceAccounts come from an overlay.
+    const platform = parseObjects(kustomizeBuild('k8s/overlays/prod'));
+    expect(principalProblems([...objects, ...platform], externalPrincipals)).toEqual([]);
+  });
+
+  it('when Grafana starts, then only signed-in users see it, with the admin password from a Secret', () => {
+    const env = Object.fromEntries(
+      (containerOf('grafana').env ?? []).map(({ name, value, valueFrom }) => [name, value ?? valueFrom]),
+    );
+    expect(env.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+    expect(env.GF_SECURITY_ADMIN_PASSWORD).toEqual({
+      secretKeyRef: { name: 'grafana-admin', key: 'admin-password' },
+    });
   });
 
   it('when the services and Tyk send traces to environments/cluster.yaml’s collector, then that Service is there with those ports', () => {
