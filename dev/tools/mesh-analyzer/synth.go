@@ -19,15 +19,24 @@ import (
 	"istio.io/istio/pkg/kube/inject"
 )
 
-// document is the part of an input object this file needs. Deployments, StatefulSets and
-// DaemonSets all keep their pod template at spec.template.
+// document is the part of an input object this file needs.
 type document struct {
 	APIVersion string            `json:"apiVersion"`
 	Kind       string            `json:"kind"`
 	Metadata   metav1.ObjectMeta `json:"metadata"`
-	Spec       struct {
-		Template *corev1.PodTemplateSpec `json:"template"`
-	} `json:"spec"`
+	File       string            `json:"-"` // the input file it came from
+	// Template is the pod template of a Deployment, StatefulSet or DaemonSet, nil otherwise.
+	Template *corev1.PodTemplateSpec `json:"-"`
+}
+
+// workloadKinds are the apps/v1 kinds whose pods are synthesized; all keep their pod template
+// at spec.template.
+var workloadKinds = []string{"Deployment", "StatefulSet", "DaemonSet"}
+
+// synthetic describes one object that was not in the input but was added to it.
+type synthetic struct {
+	Object string // as Istio names origins: "Pod platform/auth-service"
+	Note   string // where it comes from and how it was made
 }
 
 // proxyImage only has to be non-empty: Istio's analyzers treat a pod as injected when it has an
@@ -50,21 +59,30 @@ func parseDocuments(name string, content []byte) ([]document, error) {
 		if len(bytes.TrimSpace(raw)) == 0 {
 			continue
 		}
-		var probe map[string]any
-		if err := yaml.Unmarshal(raw, &probe); err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", name, index, err)
-		}
-		if probe == nil { // only comments
-			continue
-		}
-		var doc document
+		var doc *document
 		if err := yaml.Unmarshal(raw, &doc); err != nil {
 			return nil, fmt.Errorf("%s: document %d: %w", name, index, err)
+		}
+		if doc == nil { // only comments
+			continue
 		}
 		if doc.APIVersion == "" || doc.Kind == "" {
 			return nil, fmt.Errorf("%s: document %d: no apiVersion or kind", name, index)
 		}
-		docs = append(docs, doc)
+		// Only workloads' spec.template is read: other kinds may use the name for anything.
+		if doc.APIVersion == "apps/v1" && slices.Contains(workloadKinds, doc.Kind) {
+			var workload struct {
+				Spec struct {
+					Template *corev1.PodTemplateSpec `json:"template"`
+				} `json:"spec"`
+			}
+			if err := yaml.Unmarshal(raw, &workload); err != nil {
+				return nil, fmt.Errorf("%s: document %d: %w", name, index, err)
+			}
+			doc.Template = workload.Spec.Template
+		}
+		doc.File = name
+		docs = append(docs, *doc)
 	}
 }
 
@@ -76,8 +94,8 @@ func parseDocuments(name string, content []byte) ([]document, error) {
 //
 // Namespaces that are only referenced (e.g. by an AuthorizationPolicy's source.namespaces) are
 // not made up: a reference to a namespace that exists nowhere is what the analyzers look for.
-// It also returns one line per synthesized object.
-func synthesize(docs []document) ([]byte, []string, error) {
+// It also describes each synthesized object.
+func synthesize(docs []document) ([]byte, []synthetic, error) {
 	namespaceLabels := map[string]map[string]string{}
 	for _, doc := range docs {
 		if doc.APIVersion == "v1" && doc.Kind == "Namespace" {
@@ -86,7 +104,7 @@ func synthesize(docs []document) ([]byte, []string, error) {
 	}
 
 	var objects []any
-	var notes []string
+	var notes []synthetic
 	addNamespace := func(name string) {
 		if _, declared := namespaceLabels[name]; declared || name == "" {
 			return
@@ -96,7 +114,7 @@ func synthesize(docs []document) ([]byte, []string, error) {
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 			ObjectMeta: metav1.ObjectMeta{Name: name},
 		})
-		notes = append(notes, "Namespace "+name+" (no labels)")
+		notes = append(notes, synthetic{Object: "Namespace " + name, Note: "no labels"})
 	}
 	addNamespace(istioNamespace)
 	for _, doc := range docs {
@@ -104,18 +122,18 @@ func synthesize(docs []document) ([]byte, []string, error) {
 	}
 
 	for _, doc := range docs {
-		if !slices.Contains([]string{"Deployment", "StatefulSet", "DaemonSet"}, doc.Kind) || doc.Spec.Template == nil {
+		if doc.Template == nil {
 			continue
 		}
 		pod, revision := podFor(doc, namespaceLabels[doc.Metadata.Namespace])
-		note := fmt.Sprintf("Pod %s/%s (from %s, ", pod.Namespace, pod.Name, doc.Kind)
+		note := fmt.Sprintf("from %s %s/%s in %s, ", doc.Kind, doc.Metadata.Namespace, doc.Metadata.Name, doc.File)
 		if revision != "" {
-			note += "sidecar injected, revision " + revision + ")"
+			note += "sidecar injected, revision " + revision
 		} else {
-			note += "not injected)"
+			note += "not injected"
 		}
 		objects = append(objects, pod)
-		notes = append(notes, note)
+		notes = append(notes, synthetic{Object: fmt.Sprintf("Pod %s/%s", pod.Namespace, pod.Name), Note: note})
 	}
 
 	var out bytes.Buffer
@@ -133,7 +151,7 @@ func synthesize(docs []document) ([]byte, []string, error) {
 // podFor makes the Pod a workload's controller would create, named like the workload, and
 // injects the sidecar when the injector would. It returns the revision injected, or "".
 func podFor(doc document, namespaceLabels map[string]string) (*corev1.Pod, string) {
-	template := doc.Spec.Template.DeepCopy()
+	template := doc.Template.DeepCopy()
 	pod := &corev1.Pod{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: metav1.ObjectMeta{
