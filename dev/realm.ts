@@ -5,6 +5,7 @@ import { type Environment, repoRoot, secret } from './environment.js';
 interface RealmPart {
   clients?: unknown[];
   users?: unknown[];
+  scopeMappings?: unknown[];
   [key: string]: unknown;
 }
 
@@ -36,6 +37,7 @@ export function renderRealm(
     ...realm,
     clients: [...(realm.clients ?? []), ...(dev.clients ?? [])],
     users: [...(realm.users ?? []), ...(dev.users ?? [])],
+    scopeMappings: [...(realm.scopeMappings ?? []), ...(dev.scopeMappings ?? [])],
   };
 }
 

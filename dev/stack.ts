@@ -56,7 +56,14 @@ async function up(options: { services: boolean; edge: EdgeKind }): Promise<void>
   await step('otel collector', () => startOtelCollector(env));
   await step('prometheus', () => startPrometheus(env));
   await step('keycloak download', ensureKeycloakDistribution);
-  await step('keycloak', () => startKeycloak(env, secrets));
+  let realmKeysChanged = false;
+  await step('keycloak', async () => {
+    const outcome = await startKeycloak(env, secrets);
+    // A (re-)imported realm has new signing keys; an edge holding the old key set would refuse
+    // every token until its JWKS cache expires, so it restarts.
+    realmKeysChanged = /imported/.test(outcome);
+    return outcome;
+  });
   // The edge starts before the services: it answers for an upstream that is not up yet. One edge
   // at a time holds the edge's port.
   if (options.edge === 'tyk') {
@@ -67,7 +74,7 @@ async function up(options: { services: boolean; edge: EdgeKind }): Promise<void>
   } else {
     if (isAlive(tykPid())) await step('tyk', async () => (await stopTyk(), 'stopped (Envoy is the edge)'));
     await step('envoy download', ensureEnvoyDistribution);
-    await step('envoy', () => startEnvoy(env));
+    await step('envoy', () => startEnvoy(env, { restart: realmKeysChanged }));
   }
   if (options.services) await startServices(env, secrets, step);
 }

@@ -401,6 +401,9 @@ function jwtAuthn(map: AccessMap, env: Environment): Json {
           async_fetch: {},
           retry_policy: { num_retries: 3 },
         },
+        // Only the Authorization header: Envoy would also read ?access_token=, and tokens in URLs
+        // end up in logs and browser histories (OAuth 2.0 Security BCP).
+        from_headers: [{ name: 'Authorization', value_prefix: 'Bearer ' }],
         // The token goes on to the service, which validates it again.
         forward: true,
         payload_in_metadata: jwtPayloadKey,

@@ -93,14 +93,14 @@ export const adminReadyUrl = (adminPort: number) => `http://127.0.0.1:${adminPor
  * Renders the edge from the access map into .stack/envoy/ and (re)starts Envoy when the rendered
  * configuration changed; waits until its admin interface reports it ready.
  */
-export async function startEnvoy(env: Environment): Promise<string> {
+export async function startEnvoy(env: Environment, options: { restart?: boolean } = {}): Promise<string> {
   const rendered = stringify(renderEnvoyEdge(loadAccessMap(), env));
   const hash = createHash('sha256').update(`${versions.envoy}\n${rendered}`).digest('hex');
   const hashFile = join(envoyConfigDir, 'edge.sha256');
   const running = isAlive(envoyPid());
   const unchanged = existsSync(hashFile) && readFileSync(hashFile, 'utf8').trim() === hash;
   const address = `${env.edge.host}:${env.edge.port}`;
-  if (running && unchanged) {
+  if (running && unchanged && !options.restart) {
     await waitFor('envoy readiness', () => httpOk(adminReadyUrl(env.edge.adminPort)), {
       timeoutMs: 15_000,
       log,
@@ -117,7 +117,8 @@ export async function startEnvoy(env: Environment): Promise<string> {
     alive: () => isAlive(child),
   });
   writeFileSync(hashFile, `${hash}\n`);
-  return `${running ? 'restarted (configuration changed)' : 'started'} on ${address} (admin 127.0.0.1:${env.edge.adminPort})`;
+  const why = unchanged ? 'the realm’s keys changed' : 'configuration changed';
+  return `${running ? `restarted (${why})` : 'started'} on ${address} (admin 127.0.0.1:${env.edge.adminPort})`;
 }
 
 export function stopEnvoy(): Promise<boolean> {

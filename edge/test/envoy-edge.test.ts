@@ -37,7 +37,7 @@ describe('the edge refuses bad tokens before the upstream', () => {
     cases = await badTokens(alice);
   });
 
-  it('when a token is bad in any of eleven ways, then 401 at the edge and the user service never sees the request', async () => {
+  it('when a token is bad in any of eleven ways or only in the query string, then 401 at the edge and the user service never sees the request', async () => {
     const sent: { name: string; id: string; response: EdgeResponse }[] = [];
     for (const { name, authorization } of cases) {
       const id = uniqueRequestId(name);
@@ -45,6 +45,12 @@ describe('the edge refuses bad tokens before the upstream', () => {
       if (authorization) headers.authorization = authorization;
       sent.push({ name, id, response: await send(me, { headers }) });
     }
+    const fromQuery = uniqueRequestId('query');
+    sent.push({
+      name: 'a valid token in the query string only',
+      id: fromQuery,
+      response: await send(`${me}?access_token=${alice}`, { headers: { 'x-request-id': fromQuery } }),
+    });
     const control = uniqueRequestId('control');
     expect(
       (await send(me, { headers: { authorization: `Bearer ${alice}`, 'x-request-id': control } })).status,

@@ -32,6 +32,13 @@ describe.each(targets)('$service service called directly: GET $path', ({ service
     expect(response.status).toBe(200);
   });
 
+  it('when a valid token comes only in the query string, then 401 problem: the header is the only way in', async () => {
+    const response = await send(`${serviceUrl(service)}${path}?access_token=${valid}`);
+    expect(response.status).toBe(401);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.headers['www-authenticate']).toContain('invalid_request');
+  });
+
   it('when the token is bad in any of the edge matrix ways, then 401 problem', async () => {
     for (const { name, authorization } of cases) {
       const response = await send(`${serviceUrl(service)}${path}`, {

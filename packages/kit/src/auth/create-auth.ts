@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { auth } from 'express-oauth2-jwt-bearer';
+import { HttpProblem } from '../errors/http-problem.js';
 import { requireRoles, requireScopes } from './guards.js';
 import { bearerTokenOf, VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -44,6 +45,12 @@ export function createAuth({ issuer, jwksUri, audience }: AuthOptions): Auth {
   });
   const verified = new VerifiedTokenCache();
   const authenticate: RequestHandler = (req, res, next) => {
+    // The library would also take a token from the query string or a form body; tokens in URLs end
+    // up in logs and browser histories (OAuth 2.0 Security BCP): the header is the only way in.
+    if (carriesTokenOutsideHeader(req.query, req.body)) {
+      next(tokenOutsideHeader());
+      return;
+    }
     const token = bearerTokenOf(req.headers.authorization);
     const known = token === undefined ? undefined : verified.get(token);
     if (known !== undefined) {
@@ -57,4 +64,21 @@ export function createAuth({ issuer, jwksUri, audience }: AuthOptions): Auth {
     });
   };
   return { authenticate, requireRoles, requireScopes };
+}
+
+function carriesTokenOutsideHeader(query: unknown, body: unknown): boolean {
+  const has = (value: unknown) => typeof value === 'object' && value !== null && 'access_token' in value;
+  return has(query) || has(body);
+}
+
+function tokenOutsideHeader(): HttpProblem {
+  const detail = 'A bearer token is accepted only in the Authorization header';
+  return new HttpProblem({
+    status: 401,
+    title: 'Unauthorized',
+    detail,
+    headers: {
+      'WWW-Authenticate': `Bearer realm="api", error="invalid_request", error_description="${detail}"`,
+    },
+  });
 }
