@@ -118,6 +118,9 @@ describe('billing details, encrypted at rest', () => {
   it.each([
     ['an unknown country', { country: 'XX' }, 'country'],
     ['a lower-case country', { country: 'gb' }, 'country'],
+    ['a three-letter country', { country: 'DEU' }, 'country'],
+    ['a country name', { country: 'Germany' }, 'country'],
+    ['a blank country', { country: '   ' }, 'country'],
     ['a tax id with symbols', { taxId: 'GB<script>' }, 'taxId'],
     ['no city', { city: undefined }, 'city'],
     ['an unknown field', { iban: 'GB33BUKB20201555555555' }, 'body'],

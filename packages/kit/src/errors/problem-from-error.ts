@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { InsufficientScopeError, UnauthorizedError } from 'express-oauth2-jwt-bearer';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { problemFromKeycloakError } from '../keycloak/keycloak-problem.js';
 import { HttpProblem } from './http-problem.js';
 import {
@@ -7,8 +8,12 @@ import {
   forbidden,
   internalServerError,
   payloadTooLarge,
+  serviceUnavailable,
   unsupportedMediaType,
 } from './problems.js';
+
+/** How long a client should wait before retrying when a dependency is down. */
+const retryAfterSeconds = 2;
 
 /**
  * Turns anything a handler threw into the problem the client sees. Only errors whose shape we know
@@ -20,6 +25,10 @@ export function problemFromError(error: unknown): HttpProblem {
   if (error instanceof InsufficientScopeError) return forbidden(error.message, error.headers);
   if (error instanceof UnauthorizedError) return authenticationProblem(error);
   if (isBodyParserError(error)) return bodyParserProblem(error);
+  // The router could not percent-decode a path parameter (`/users/%FF`).
+  if (error instanceof URIError) return badRequest('The path is not valid percent-encoding');
+  if (isDatabaseUnavailable(error))
+    return serviceUnavailable('The database is unavailable', retryAfterSeconds);
   // Keycloak unreachable, timing out or refusing: the caller gets 503/409/404/400, never a 500.
   const fromKeycloak = problemFromKeycloakError(error);
   if (fromKeycloak) return fromKeycloak;

@@ -6,6 +6,7 @@ import { notFoundHandler, problemErrorHandler } from '../errors/problem-error-ha
 import { pathOf } from '../errors/send-problem.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/create-metrics.js';
+import { wellFormedStrings } from './well-formed-strings.js';
 import { requestId, requestIdOf } from './request-id.js';
 
 /** Express's `trust proxy` setting: hop count, addresses/subnets, or true/false. */
@@ -57,6 +58,7 @@ export function createApp({
   );
   app.use(metrics.httpMetrics);
   app.use(express.json({ limit: bodyLimit }));
+  app.use(wellFormedStrings());
   configure(app);
   app.use(notFoundHandler);
   app.use(problemErrorHandler(logger));

@@ -7,7 +7,12 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'n
 const countrySchema = z
   .string()
   .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE')
-  .refine((code) => regionNames.of(code) !== undefined, 'not an ISO 3166-1 country code');
+  // zod runs this refinement even when the pattern failed, and Intl throws on anything but a
+  // well-formed region code ("DEU", "   "): only a two-letter code is looked up.
+  .refine(
+    (code) => !/^[A-Z]{2}$/.test(code) || regionNames.of(code) !== undefined,
+    'not an ISO 3166-1 country code',
+  );
 
 /** Who invoices are addressed to. Identifies a person, so it is only ever stored encrypted. */
 export const billingDetailsSchema = z
