@@ -161,6 +161,18 @@ describe('JWKS readiness check', () => {
     await expect(check.check()).rejects.toThrow('JWKS endpoint answered 503');
   });
 
+  it('when Keycloak goes away after the key set was fetched, then the check passes while the service still holds those keys', async () => {
+    const url = await serveJwks(200, JSON.stringify({ keys: [{ kid: 'k1' }] }));
+    const held = jwksReadinessCheck(url, { cacheSuccessMs: 0 });
+    const expired = jwksReadinessCheck(url, { cacheSuccessMs: 0, keySetHeldMs: 0 });
+    await held.check();
+    await expired.check();
+    await new Promise((resolve) => jwks.close(resolve));
+
+    await expect(held.check()).resolves.toBeUndefined();
+    await expect(expired.check()).rejects.toThrow('JWKS endpoint unreachable: ECONNREFUSED');
+  });
+
   it('when nothing listens, then the check says it is unreachable', async () => {
     const url = await serveJwks(200, '{}');
     await new Promise((resolve) => jwks.close(resolve));

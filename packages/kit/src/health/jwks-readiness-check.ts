@@ -4,20 +4,34 @@ export interface JwksReadinessOptions {
   readonly timeoutMs?: number;
   /** How long a success is trusted, so frequent probes of every replica do not hammer Keycloak. */
   readonly cacheSuccessMs?: number;
+  /**
+   * How long the service keeps verifying tokens with a key set it fetched: the auth library's key
+   * cache age (create-auth.ts, 10 min). Within it, Keycloak being down does not stop the service
+   * from serving, so it stays ready.
+   */
+  readonly keySetHeldMs?: number;
 }
 
-/** Ready when the JWKS endpoint answers with at least one key; failures are never cached. */
+/**
+ * Ready when the JWKS endpoint answers with at least one key, or answered so within
+ * `keySetHeldMs` (the service still verifies tokens with that key set). Failures are never cached.
+ */
 export function jwksReadinessCheck(
   jwksUri: string,
-  { timeoutMs = 2_000, cacheSuccessMs = 10_000 }: JwksReadinessOptions = {},
+  { timeoutMs = 2_000, cacheSuccessMs = 10_000, keySetHeldMs = 600_000 }: JwksReadinessOptions = {},
 ): ReadinessCheck {
   let lastSuccessAt = Number.NEGATIVE_INFINITY;
   return {
     name: 'jwks',
     async check() {
       if (Date.now() - lastSuccessAt < cacheSuccessMs) return;
-      const keys = await fetchKeyCount(jwksUri, timeoutMs);
-      if (keys === 0) throw new Error('the JWKS has no keys');
+      try {
+        const keys = await fetchKeyCount(jwksUri, timeoutMs);
+        if (keys === 0) throw new Error('the JWKS has no keys');
+      } catch (error) {
+        if (Date.now() - lastSuccessAt < keySetHeldMs) return;
+        throw error;
+      }
       lastSuccessAt = Date.now();
     },
   };
