@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { loadAccessMap } from '../../render/access-map.js';
 import { renderEnvoyEdge, type EnvoyEdgeOptions } from '../../render/envoy.js';
@@ -18,6 +17,7 @@ import {
   startDetached,
   StepError,
   stopPidFile,
+  stopProcess,
   waitFor,
 } from './processes.js';
 
@@ -170,10 +170,7 @@ export async function startExtraEdge(
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
-      if (!isAlive(child)) return;
-      process.kill(child, 'SIGTERM');
-      for (let i = 0; i < 50 && isAlive(child); i++) await sleep(100);
-      if (isAlive(child)) process.kill(child, 'SIGKILL');
+      await stopProcess(child, 5_000);
     },
   };
 }

@@ -87,16 +87,18 @@ export function isAlive(pid: number | undefined): boolean {
 
 /** Sends SIGTERM to a pid-file process (and its process group), waits, then SIGKILLs what is left. */
 export async function stopPidFile(file: string, graceMs = 15_000): Promise<boolean> {
-  const pid = readPid(file);
-  if (!isAlive(pid)) {
-    rmSync(file, { force: true });
-    return false;
-  }
+  const stopped = await stopProcess(readPid(file), graceMs);
+  rmSync(file, { force: true });
+  return stopped;
+}
+
+/** Sends SIGTERM to a detached process (and its process group), waits, then SIGKILLs what is left. */
+export async function stopProcess(pid: number | undefined, graceMs = 15_000): Promise<boolean> {
+  if (!isAlive(pid)) return false;
   signal(pid!, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) signal(pid!, 'SIGKILL');
-  rmSync(file, { force: true });
   return true;
 }
 

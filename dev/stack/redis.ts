@@ -12,30 +12,26 @@ export function redisPid(): number | undefined {
 
 export async function startRedis(env: Environment): Promise<string> {
   if (isAlive(redisPid())) return `running on ${env.redis.host}:${env.redis.port}`;
-  const dir = join(dataDir, 'redis');
-  mkdirSync(dir, { recursive: true });
-  // A cache only: nothing is persisted, so a restart starts empty.
-  await runOrFail('redis-server', [
-    '--daemonize',
-    'yes',
-    '--bind',
-    env.redis.host,
-    '--port',
-    String(env.redis.port),
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-    '--pidfile',
-    pid,
-    '--logfile',
-    logFile('redis'),
-  ]);
+  await launchRedis({ ...env.redis, dir: join(dataDir, 'redis'), pidFile: pid, log: logFile('redis') });
   return `started on ${env.redis.host}:${env.redis.port}`;
 }
 
 export function stopRedis(): Promise<boolean> {
   return stopPidFile(pid);
+}
+
+/** A Redis server in the background, as a cache only: nothing is persisted, so a restart starts empty. */
+export async function launchRedis(options: {
+  host: string;
+  port: number;
+  dir: string;
+  pidFile: string;
+  log: string;
+}): Promise<void> {
+  mkdirSync(options.dir, { recursive: true });
+  await runOrFail('redis-server', [
+    ...['--daemonize', 'yes', '--bind', options.host, '--port', String(options.port)],
+    ...['--save', '', '--appendonly', 'no', '--dir', options.dir],
+    ...['--pidfile', options.pidFile, '--logfile', options.log],
+  ]);
 }

@@ -6,12 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccessMap } from '../../render/access-map-schema.js';
 import { renderTyk } from '../../render/tyk.js';
 import type { Environment, ServiceName } from '../environment.js';
 import { loadAccessMap } from '../../render/access-map.js';
 import { logFile, pidFile, stackDir } from './paths.js';
+import { launchRedis } from './redis.js';
 import {
   httpOk,
   isAlive,
@@ -20,10 +20,11 @@ import {
   startDetached,
   StepError,
   stopPidFile,
+  stopProcess,
   waitFor,
 } from './processes.js';
 
-export const tykBinaryVariable = 'TYK_GATEWAY_BIN';
+const tykBinaryVariable = 'TYK_GATEWAY_BIN';
 
 /** The gateway binary the user named, or one line saying what is needed. */
 export function tykBinary(): string {
@@ -123,7 +124,7 @@ export async function startTykGateway(
   };
   const [apis, policies] = [await count('/tyk/apis'), await count('/tyk/policies')];
   if (apis !== expectApis || policies !== expectPolicies) {
-    process.kill(pid, 'SIGKILL');
+    await stopProcess(pid, 0);
     throw new StepError(
       `tyk ${name} loaded ${apis} of ${expectApis} APIs and ${policies} of ${expectPolicies} policies`,
       log,
@@ -135,10 +136,7 @@ export async function startTykGateway(
     log,
     pid,
     stop: async () => {
-      if (!isAlive(pid)) return;
-      process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
-      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await stopProcess(pid, 5_000);
     },
   };
 }
@@ -146,13 +144,13 @@ export async function startTykGateway(
 /** A Redis of the gateway's own (nothing persisted), for a run that must start from empty buckets. */
 export async function startOwnRedis(name: string, port: number): Promise<{ stop: () => Promise<void> }> {
   const dir = join(stackDir, 'tyk', `${name}-redis`);
-  mkdirSync(dir, { recursive: true });
-  const pidFile = join(dir, 'redis.pid');
-  await runOrFail('redis-server', [
-    ...['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port)],
-    ...['--save', '', '--appendonly', 'no', '--dir', dir, '--pidfile', pidFile],
-    ...['--logfile', logFile(`tyk-${name}-redis`)],
-  ]);
+  await launchRedis({
+    host: '127.0.0.1',
+    port,
+    dir,
+    pidFile: join(dir, 'redis.pid'),
+    log: logFile(`tyk-${name}-redis`),
+  });
   await waitFor(
     `redis for tyk ${name}`,
     async () => (await runOrFail('redis-cli', ['-p', String(port), 'ping'])).includes('PONG'),

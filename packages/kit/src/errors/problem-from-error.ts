@@ -25,8 +25,6 @@ export function problemFromError(error: unknown): HttpProblem {
   if (error instanceof InsufficientScopeError) return forbidden(error.message, error.headers);
   if (error instanceof UnauthorizedError) return authenticationProblem(error);
   if (isBodyParserError(error)) return bodyParserProblem(error);
-  // The router could not percent-decode a path parameter (`/users/%FF`).
-  if (error instanceof URIError) return badRequest('The path is not valid percent-encoding');
   if (isDatabaseUnavailable(error))
     return serviceUnavailable('The database is unavailable', retryAfterSeconds);
   // Keycloak unreachable, timing out or refusing: the caller gets 503/409/404/400, never a 500.
