@@ -11,10 +11,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { loadEnvironment, repoRoot } from '../dev/environment.js';
-import { startExtraEdge, type ExtraEdge } from '../dev/stack/envoy.js';
-import { userToken } from '../e2e/support/tokens.js';
-import { loadAccessMap } from '../render/access-map.js';
+import { loadEnvironment, repoRoot } from '@platform/platform/environment';
+import { startExtraEdge, type ExtraEdge } from '@platform/dev/stack/envoy';
+import { userToken } from '@platform/test-support/tokens';
+import { loadAccessMap } from '@platform/platform/access-map';
 
 const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);

@@ -11,8 +11,8 @@ import * as istio from '@kubernetes-models/istio';
 import * as kubernetes from 'kubernetes-models';
 import { readFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
-import { repoRoot } from '../dev/environment.js';
-import { ensureClusterTool, type ClusterTool } from '../dev/tools/cluster-tools.js';
+import { repoRoot } from '@platform/platform/environment';
+import { ensureClusterTool, type ClusterTool } from '@platform/dev/tools/cluster-tools';
 
 /** A Kubernetes object as read from a render; fields are read through the typed views in checks.ts. */
 export interface KubeObject {

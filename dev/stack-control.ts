@@ -1,5 +1,5 @@
 /** Fault injection for tests: stop and start parts of the running local stack. */
-import { loadEnvironment } from './environment.js';
+import { loadEnvironment } from '@platform/platform/environment';
 import { startBrokerApp, stopBrokerApp } from './stack/rabbitmq.js';
 
 /** A broker outage: the RabbitMQ application stops (connections drop), the node stays up. */

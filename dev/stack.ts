@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { relative } from 'node:path';
-import { loadEnvironment, loadSecrets, repoRoot } from './environment.js';
+import { loadEnvironment, loadSecrets, repoRoot } from '@platform/platform/environment';
 import { ensureEnvoyDistribution, envoyPid, startEnvoy, stopEnvoy } from './stack/envoy.js';
 import { ensureKeycloakDistribution, keycloakPid, startKeycloak, stopKeycloak } from './stack/keycloak.js';
 import {

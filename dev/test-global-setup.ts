@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { repoRoot } from './environment.js';
+import { repoRoot } from '@platform/platform/environment';
 
 /** Brings the local stack up before any test runs; a component that cannot start fails the run. */
 export default function setup(): void {

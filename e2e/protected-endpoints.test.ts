@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceName } from '../dev/environment.js';
-import { serviceUrl } from './support/stack.js';
-import { otherAudienceToken, serviceToken, tokenSignedByAnotherKey, userToken } from './support/tokens.js';
+import type { ServiceName } from '@platform/platform/environment';
+import { serviceUrl } from '@platform/test-support/stack';
+import {
+  otherAudienceToken,
+  serviceToken,
+  tokenSignedByAnotherKey,
+  userToken,
+} from '@platform/test-support/tokens';
 
 /** One protected endpoint per service, a user allowed on it, and a real token that lacks its role. */
 const endpoints: {

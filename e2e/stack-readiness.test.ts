@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serviceNames } from '../dev/environment.js';
-import { managementUrl } from './support/stack.js';
+import { serviceNames } from '@platform/platform/environment';
+import { managementUrl } from '@platform/test-support/stack';
 
 describe.each(serviceNames)('%s service in the running stack', (service) => {
   it('when asked for readiness, then every dependency check passes', async () => {

@@ -1,6 +1,6 @@
 /** The kit's full app (helmet, request id, logs, metrics, problems) with the JWT check on the same route. */
 import { createApp, createAuth, createLogger, createMetrics, RouteTable } from '@platform/kit';
-import { oidcOf, loadEnvironment } from '../../dev/environment.js';
+import { oidcOf, loadEnvironment } from '@platform/platform/environment';
 import { announce } from './announce.js';
 
 const oidc = oidcOf(loadEnvironment());

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { loadAccessMap } from '../../render/access-map.js';
+import { loadAccessMap } from '@platform/platform/access-map';
 import {
   hostProblems,
   meshBaselineProblems,
@@ -19,7 +19,7 @@ import {
   trafficProblems,
   workloadProblems,
 } from '../checks.js';
-import { containerPorts, namespace, tokenExpectations } from '../cluster-config.js';
+import { containerPorts, namespace, tokenExpectations } from '@platform/platform/cluster/cluster-config';
 import {
   istioAnalyzerProblems,
   renderOverlay,
@@ -28,7 +28,7 @@ import {
   tool,
   type KubeObject,
 } from '../manifests.js';
-import { externalPrincipals } from '../mesh-policies.js';
+import { externalPrincipals } from '@platform/platform/cluster/mesh-policies';
 import { routesByWorkload } from './service-definitions.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests edited by path

@@ -1,17 +1,17 @@
 /**
- * The service images: one Dockerfile per service, the same apart from the service's name, linted
+ * The service image: one Dockerfile for every service (the build argument SERVICE names it), linted
  * by hadolint; multi-stage, production dependencies only, a numeric non-root user and an exec-form
- * command on a shell-less runtime base; every workspace manifest copied (npm ci checks the
- * lockfile against all of them); a .dockerignore that keeps the context to what a build reads.
+ * command on a shell-less runtime base; every workspace manifest in reach of npm ci, whatever
+ * workspaces exist; a .dockerignore that keeps the context to what a build reads.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, serviceNames } from '../../dev/environment.js';
+import { repoRoot } from '@platform/platform/environment';
 import { hadolintProblems, tool } from '../manifests.js';
 
-const dockerfileOf = (service: string) => join(repoRoot, 'services', service, 'Dockerfile');
-const read = (service: string) => readFileSync(dockerfileOf(service), 'utf8');
+const dockerfile = join(repoRoot, 'services', 'Dockerfile');
+const text = readFileSync(dockerfile, 'utf8');
 
 interface Stage {
   name: string;
@@ -38,29 +38,56 @@ function stagesOf(text: string): Stage[] {
 const workspaceManifests = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
   .workspaces as string[];
 
+/** Every workspace's manifest, as a repository path (the root's `workspaces` globs, expanded). */
+function workspaceManifestPaths(): string[] {
+  return workspaceManifests.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [`${pattern}/package.json`];
+    const folder = pattern.slice(0, -2);
+    return readdirSync(join(repoRoot, folder))
+      .filter((name) => existsSync(join(repoRoot, folder, name, 'package.json')))
+      .map((name) => `${folder}/${name}/package.json`);
+  });
+}
+
+/** Whether .dockerignore's rules (everything out, then `!` exceptions) let a path into the context. */
+function inContext(path: string, rules: string[]): boolean {
+  return rules.slice(1).some((rule) => {
+    const pattern = rule.slice(1).replace(/\/$/, '/**');
+    const regex = new RegExp(
+      `^${pattern
+        .split('/')
+        .map((part) =>
+          part === '**' ? '.*' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'),
+        )
+        .join('/')}$`,
+    );
+    return regex.test(path);
+  });
+}
+
+const ignoreRules = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+  .split('\n')
+  .filter((line) => line && !line.startsWith('#'));
+
 beforeAll(() => {
   tool('hadolint');
 }, 10 * 60_000);
 
-describe.each(serviceNames)('the %s service image', (service) => {
-  const text = read(service);
+describe('the service image', () => {
   const stages = stagesOf(text);
   const runtime = stages.at(-1)!;
 
   it('when hadolint lints the Dockerfile, then it finds nothing', () => {
-    expect(hadolintProblems(dockerfileOf(service))).toEqual([]);
+    expect(hadolintProblems(dockerfile)).toEqual([]);
   });
 
-  it('when compared with the auth service Dockerfile, then only the service name differs', () => {
-    // The workspace manifests are all copied by every image; that list is checked on its own below.
-    const generic = (source: string, name: string) =>
-      source
-        .split('\n')
-        .filter((line) => !/^COPY \S+\/package\.json /.test(line))
-        .join('\n')
-        .replaceAll(`services/${name}`, 'services/SERVICE')
-        .replaceAll(`The ${name} service`, 'The SERVICE service');
-    expect(generic(text, service)).toBe(generic(read('auth'), 'auth'));
+  it('when a stage reads the build argument SERVICE, then it declares it (an ARG does not cross stages)', () => {
+    for (const stage of stages) {
+      const uses = stage.instructions.some((line) => !line.startsWith('ARG') && line.includes('${SERVICE}'));
+      if (uses) expect(stage.instructions, stage.name).toContain('ARG SERVICE');
+    }
+    const build = stages.find((stage) => stage.name === 'build')!;
+    expect(build.instructions.find((line) => line.startsWith('RUN '))).toContain('test -n "${SERVICE}"');
   });
 
   it('when built without a target, then the last stage is the distroless runtime, run as a numeric non-root user', () => {
@@ -88,7 +115,7 @@ describe.each(serviceNames)('the %s service image', (service) => {
       .flatMap((stage) => stage.instructions)
       .filter((line) => line.includes('npm ci --omit=dev'));
     expect(install).toHaveLength(1);
-    expect(install[0]).toContain(`--workspace services/${service}`);
+    expect(install[0]).toContain('--workspace "services/${SERVICE}"');
     expect(
       runtime.instructions.some((line) => line.startsWith('COPY --from=production-dependencies /app /app')),
     ).toBe(true);
@@ -97,17 +124,14 @@ describe.each(serviceNames)('the %s service image', (service) => {
     ).toEqual([]);
   });
 
-  it('when npm ci runs, then the manifest of every workspace is in the image', () => {
-    const copied = stages[0]!.instructions
-      .filter((line) => /^COPY \S+\/package\.json /.test(line))
-      .map((line) => line.split(' ')[1]);
-    const expected = workspaceManifests.flatMap((pattern) => {
-      const folder = pattern.replace('/*', '');
-      return readdirSync(join(repoRoot, folder))
-        .filter((name) => existsSync(join(repoRoot, folder, name, 'package.json')))
-        .map((name) => `${folder}/${name}/package.json`);
-    });
-    expect(copied.sort()).toEqual(expected.sort());
+  it('when npm ci runs, then every workspace manifest is in the context and only manifests reach its stage', () => {
+    for (const path of workspaceManifestPaths()) expect(inContext(path, ignoreRules), path).toBe(true);
+    const [tree, manifests] = stages;
+    expect(tree!.instructions).toContain('COPY . .');
+    expect(tree!.instructions).toContain(
+      'RUN find . -type f ! -name package.json ! -name package-lock.json -delete',
+    );
+    expect(manifests!.instructions).toContain(`COPY --from=${tree!.name} /app /app`);
   });
 
   it('when skaffold dev syncs sources, then the dev stage runs them with tsx watch as the runtime user', () => {
@@ -121,9 +145,7 @@ describe.each(serviceNames)('the %s service image', (service) => {
 
 describe('the build context', () => {
   it('when docker sends the context, then .dockerignore admits only manifests, build configs and sources', () => {
-    const rules = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
-      .split('\n')
-      .filter((line) => line && !line.startsWith('#'));
+    const rules = ignoreRules;
     expect(rules[0]).toBe('*');
     expect(rules.slice(1).every((rule) => rule.startsWith('!'))).toBe(true);
     expect(rules).not.toContain('!.env');

@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../dev/environment.js';
-import { loadAccessMap } from '../../render/access-map.js';
+import { repoRoot } from '@platform/platform/environment';
+import { loadAccessMap } from '@platform/platform/access-map';
+import { databaseOwners } from '@platform/platform/topology';
 import {
   environmentOf,
   hostProblems,
@@ -30,10 +31,9 @@ import {
 import {
   containerPorts,
   namespace,
-  postgresOwners,
   realmPlaceholders,
   tokenExpectations,
-} from '../cluster-config.js';
+} from '@platform/platform/cluster/cluster-config';
 import {
   kustomizeBuild,
   overlays,
@@ -42,7 +42,7 @@ import {
   tool,
   type KubeObject,
 } from '../manifests.js';
-import { externalPrincipals } from '../mesh-policies.js';
+import { externalPrincipals } from '@platform/platform/cluster/mesh-policies';
 import { definitions, routesByWorkload } from './service-definitions.js';
 
 const hardened = ['auth-service', 'user-service', 'billing-service', 'tyk-gateway'];
@@ -191,7 +191,7 @@ describe('the dev overlay', () => {
       const clientSecret = keycloak[`${service.toUpperCase()}_SERVICE_CLIENT_SECRET`];
       expect(config.OIDC_CLIENT_SECRET).toBe(clientSecret);
       const database = new URL(config.DATABASE_URL!);
-      const owner = postgresOwners.find((candidate) => candidate.user === database.username)!;
+      const owner = databaseOwners.find((candidate) => candidate.user === database.username)!;
       expect(decodeURIComponent(database.password)).toBe(postgres[owner.passwordVariable]);
     }
     expect(keycloak.KC_DB_PASSWORD).toBe(postgres.KEYCLOAK_DB_PASSWORD);
@@ -204,8 +204,8 @@ describe('the dev overlay', () => {
       variable,
     }));
     expect(created).toEqual(
-      postgresOwners.map((owner) => ({ owner: owner.database, variable: owner.passwordVariable })),
+      databaseOwners.map((owner) => ({ owner: owner.name, variable: owner.passwordVariable })),
     );
-    expect(postgresOwners.every((owner) => owner.database === owner.user)).toBe(true);
+    expect(databaseOwners.every((owner) => owner.name === owner.user)).toBe(true);
   });
 });

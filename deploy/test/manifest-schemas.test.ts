@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '../../dev/environment.js';
-import { clusterTools } from '../../dev/tools/cluster-tools.js';
+import { repoRoot } from '@platform/platform/environment';
+import { clusterTools } from '@platform/dev/tools/cluster-tools';
 import {
   istioAnalyzerProblems,
   istioInstallProblems,

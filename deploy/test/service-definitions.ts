@@ -2,7 +2,7 @@ import { listRoutes, type RouteDeclaration } from '@platform/kit';
 import { service as authService } from '../../services/auth/src/service.js';
 import { service as billingService } from '../../services/billing/src/service.js';
 import { service as userService } from '../../services/user/src/service.js';
-import { workloadName } from '../cluster-config.js';
+import { workloadName } from '@platform/platform/topology';
 
 /** The services' own definitions: their configuration schemas and route declarations. */
 export const definitions = { auth: authService, user: userService, billing: billingService } as const;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '../../dev/environment.js';
-import { skaffoldSchema } from '../../dev/tools/skaffold-schema.js';
+import { repoRoot } from '@platform/platform/environment';
+import { skaffoldSchema } from '@platform/dev/tools/skaffold-schema';
 import { kustomizeBuild, parseObjects, tool, type KubeObject } from '../manifests.js';
 import { workloadsOf } from '../checks.js';
 

@@ -1,6 +1,6 @@
 /** What tests use to read the mail the development SMTP sink received. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadEnvironment } from '../environment.js';
+import { loadEnvironment } from '@platform/platform/environment';
 import { smtpSinkAddress } from './sink-address.js';
 import type { SinkMessage } from './sink-server.js';
 

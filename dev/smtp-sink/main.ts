@@ -1,5 +1,5 @@
 /** Runs the development SMTP sink on the addresses of the local environment until SIGTERM. */
-import { loadEnvironment } from '../environment.js';
+import { loadEnvironment } from '@platform/platform/environment';
 import { smtpSinkAddress } from './sink-address.js';
 import { startSmtpSink } from './sink-server.js';
 

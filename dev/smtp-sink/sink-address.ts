@@ -1,4 +1,4 @@
-import type { Environment } from '../environment.js';
+import type { Environment } from '@platform/platform/environment';
 
 /** Where the development SMTP sink listens in an environment that has one (the local stack). */
 export function smtpSinkAddress(env: Environment): { host: string; smtpPort: number; httpPort: number } {

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadAccessMap } from '../../render/access-map.js';
-import { renderEnvoyEdge, type EnvoyEdgeOptions } from '../../render/envoy.js';
-import type { AccessMap } from '../../render/access-map-schema.js';
-import { type Environment, repoRoot } from '../environment.js';
+import { loadAccessMap } from '@platform/platform/access-map';
+import { renderEnvoyEdge, type EnvoyEdgeOptions } from '@platform/platform/edge/envoy';
+import type { AccessMap } from '@platform/platform/access-map-schema';
+import { type Environment, repoRoot } from '@platform/platform/environment';
 import { cacheDir, logFile, pidFile, stackDir } from './paths.js';
 import {
   httpOk,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Environment, repoRoot, secret } from '../environment.js';
-import { renderRealm } from '../realm.js';
+import { type Environment, repoRoot, secret } from '@platform/platform/environment';
+import { renderRealm } from '@platform/platform/realm';
 import { cacheDir, logFile, pidFile, stateDir } from './paths.js';
 import {
   httpOk,

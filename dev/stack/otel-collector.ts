@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type Environment, repoRoot } from '../environment.js';
+import { type Environment, repoRoot } from '@platform/platform/environment';
 import { ensureOtelCollector } from '../tools/otel-collector.js';
 import { logFile, pidFile, stateDir } from './paths.js';
 import { httpOk, isAlive, readPid, startDetached, stopPidFile, waitFor } from './processes.js';

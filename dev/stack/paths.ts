@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { repoRoot } from '../environment.js';
+import { repoRoot } from '@platform/platform/environment';
 
 /** Where the local stack keeps its state: data, logs and pid files (ignored by git). */
 export const stackDir = join(repoRoot, '.stack');

@@ -1,21 +1,14 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Environment, postgresAdminUrl, secret } from '../environment.js';
+import { type Environment, postgresAdminUrl, secret } from '@platform/platform/environment';
+import { databaseOwners } from '@platform/platform/topology';
 import { dataDir, logFile, runDir } from './paths.js';
 import { asUser, isAlive, ownFor, readPid, run, runOrFail, StepError } from './processes.js';
 import { postgresBinDir } from './system-packages.js';
 
 const pgData = join(dataDir, 'postgres');
 const log = logFile('postgres');
-
-/** The databases the stack owns: one per service, one for Keycloak; each with its own user. */
-export const databaseOwners = [
-  { database: 'keycloak', user: 'keycloak', passwordVariable: 'KEYCLOAK_DB_PASSWORD' },
-  { database: 'auth', user: 'auth', passwordVariable: 'AUTH_DB_PASSWORD' },
-  { database: 'users', user: 'users', passwordVariable: 'USER_DB_PASSWORD' },
-  { database: 'billing', user: 'billing', passwordVariable: 'BILLING_DB_PASSWORD' },
-] as const;
 
 export function postgresPid(): number | undefined {
   return readPid(join(pgData, 'postmaster.pid'));
@@ -89,9 +82,9 @@ export async function ensureDatabases(env: Environment, secrets: Record<string, 
       const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [owner.user]);
       const verb = role.rowCount ? 'ALTER' : 'CREATE';
       await client.query(`${verb} ROLE ${quoteIdent(owner.user)} LOGIN PASSWORD ${quoteLiteral(password)}`);
-      const database = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [owner.database]);
+      const database = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [owner.name]);
       if (!database.rowCount) {
-        await client.query(`CREATE DATABASE ${quoteIdent(owner.database)} OWNER ${quoteIdent(owner.user)}`);
+        await client.query(`CREATE DATABASE ${quoteIdent(owner.name)} OWNER ${quoteIdent(owner.user)}`);
       }
     }
   } finally {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { type Environment, repoRoot, serviceNames } from '../environment.js';
+import { type Environment, repoRoot, serviceNames } from '@platform/platform/environment';
 import { dataDir, logFile, pidFile, stackDir, stateDir } from './paths.js';
 import { httpOk, isAlive, readPid, startDetached, StepError, stopPidFile, waitFor } from './processes.js';
 

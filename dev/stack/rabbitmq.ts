@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Environment, secret } from '../environment.js';
+import { type Environment, secret } from '@platform/platform/environment';
 import { dataDir, logDir, logFile, pidFile } from './paths.js';
 import {
   asUser,

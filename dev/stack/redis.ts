@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Environment } from '../environment.js';
+import type { Environment } from '@platform/platform/environment';
 import { dataDir, logFile, pidFile } from './paths.js';
 import { isAlive, readPid, runOrFail, stopPidFile } from './processes.js';
 

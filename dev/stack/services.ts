@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Environment, repoRoot, type ServiceName, serviceNames } from '../environment.js';
-import { serviceEnv } from '../service-env.js';
+import { type Environment, repoRoot, type ServiceName, serviceNames } from '@platform/platform/environment';
+import { serviceEnv } from '@platform/platform/service-env';
 import { logFile, pidFile, stateDir } from './paths.js';
 import {
   httpOk,

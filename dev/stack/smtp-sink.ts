@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Environment, repoRoot } from '../environment.js';
+import { type Environment, repoRoot } from '@platform/platform/environment';
 import { smtpSinkAddress } from '../smtp-sink/sink-address.js';
 import { logFile, pidFile } from './paths.js';
 import { httpOk, isAlive, readPid, startDetached, stopPidFile, waitFor } from './processes.js';
@@ -20,11 +20,15 @@ export async function startSmtpSink(env: Environment): Promise<string> {
     await waitFor('smtp sink health', () => httpOk(health), { timeoutMs: 10_000, log });
     return `running (${where})`;
   }
-  const child = startDetached(process.execPath, ['--import', 'tsx', join('dev', 'smtp-sink', 'main.ts')], {
-    log,
-    pidFile: pid,
-    cwd: repoRoot,
-  });
+  const child = startDetached(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', join('dev', 'smtp-sink', 'main.ts')],
+    {
+      log,
+      pidFile: pid,
+      cwd: repoRoot,
+    },
+  );
   await waitFor('smtp sink health', () => httpOk(health), {
     timeoutMs: 20_000,
     intervalMs: 200,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Environment, repoRoot } from '../environment.js';
+import { type Environment, localOnly, repoRoot } from '@platform/platform/environment';
 import { logFile, pidFile } from './paths.js';
 import { httpOk, isAlive, readPid, startDetached, stopPidFile, waitFor } from './processes.js';
 
@@ -11,7 +11,7 @@ export function traceSinkPid(): number | undefined {
 }
 
 export const traceSinkUrl = (env: Environment) =>
-  `http://${env.otelCollector.host}:${env.traceSink.httpPort}`;
+  `http://${env.otelCollector.host}:${localOnly(env.traceSink, 'traceSink', env).httpPort}`;
 
 /** The development trace sink (dev/trace-sink): the local collector forwards every span to it. */
 export async function startTraceSink(env: Environment): Promise<string> {
@@ -20,11 +20,15 @@ export async function startTraceSink(env: Environment): Promise<string> {
     await waitFor('trace sink health', () => httpOk(health), { timeoutMs: 10_000, log });
     return `running on ${traceSinkUrl(env)}`;
   }
-  const child = startDetached(process.execPath, ['--import', 'tsx', join('dev', 'trace-sink', 'main.ts')], {
-    log,
-    pidFile: pid,
-    cwd: repoRoot,
-  });
+  const child = startDetached(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', join('dev', 'trace-sink', 'main.ts')],
+    {
+      log,
+      pidFile: pid,
+      cwd: repoRoot,
+    },
+  );
   await waitFor('trace sink health', () => httpOk(health), {
     timeoutMs: 20_000,
     intervalMs: 200,

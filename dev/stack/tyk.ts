@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccessMap } from '../../render/access-map-schema.js';
-import { renderTyk } from '../../render/tyk.js';
-import type { Environment, ServiceName } from '../environment.js';
-import { loadAccessMap } from '../../render/access-map.js';
+import type { AccessMap } from '@platform/platform/access-map-schema';
+import { renderTyk } from '@platform/platform/edge/tyk';
+import type { Environment, ServiceName } from '@platform/platform/environment';
+import { loadAccessMap } from '@platform/platform/access-map';
 import { logFile, pidFile, stackDir } from './paths.js';
 import { launchRedis } from './redis.js';
 import {

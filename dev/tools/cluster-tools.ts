@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '../environment.js';
+import { repoRoot } from '@platform/platform/environment';
 
 export type ClusterTool = 'kustomize' | 'istioctl' | 'kube-strict' | 'mesh-analyzer' | 'hadolint';
 export const clusterTools: readonly ClusterTool[] = [

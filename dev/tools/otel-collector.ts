@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { repoRoot } from '../environment.js';
+import { repoRoot } from '@platform/platform/environment';
 import { run } from '../stack/processes.js';
 
 interface Versions {

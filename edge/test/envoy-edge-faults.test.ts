@@ -4,9 +4,9 @@
  * lets more roles through than the service does).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadAccessMap } from '../../render/access-map.js';
-import { userToken } from '../../e2e/support/tokens.js';
-import { send } from './support/edge.js';
+import { loadAccessMap } from '@platform/platform/access-map';
+import { userToken } from '@platform/test-support/tokens';
+import { send } from '@platform/test-support/edge';
 import { startSilentUpstream } from './support/silent-upstream.js';
 import { freePort, startSecondEdge, type SecondEdge } from './support/second-edge.js';
 import { uniqueRequestId, waitUntilLogged } from './support/upstream-log.js';

@@ -5,8 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { claimsOf, userToken } from '../../e2e/support/tokens.js';
-import { environment, serviceUrl } from '../../e2e/support/stack.js';
+import { claimsOf, userToken } from '@platform/test-support/tokens';
+import { environment, serviceUrl } from '@platform/test-support/stack';
 import { badTokens, type BadToken } from './support/bad-tokens.js';
 import { ThrowawayClient } from './support/disabled-client.js';
 import {
@@ -17,7 +17,7 @@ import {
   preflight,
   send,
   type EdgeResponse,
-} from './support/edge.js';
+} from '@platform/test-support/edge';
 import { idsThatReached, uniqueRequestId, waitUntilLogged } from './support/upstream-log.js';
 
 const me = `${edgeUrl}/api/v1/users/me`;

@@ -3,11 +3,11 @@
  * directly (as a caller inside the cluster could).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceName } from '../../dev/environment.js';
-import { serviceUrl } from '../../e2e/support/stack.js';
-import { userToken } from '../../e2e/support/tokens.js';
+import type { ServiceName } from '@platform/platform/environment';
+import { serviceUrl } from '@platform/test-support/stack';
+import { userToken } from '@platform/test-support/tokens';
 import { badTokens, type BadToken } from './support/bad-tokens.js';
-import { send } from './support/edge.js';
+import { send } from '@platform/test-support/edge';
 
 /** One protected route per service and a user whose valid token it accepts. */
 const targets: { service: ServiceName; path: string; user: string }[] = [

@@ -6,10 +6,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadEnvironment, oidcOf, repoRoot, serviceNames } from '../../dev/environment.js';
-import { loadAccessMap } from '../../render/access-map.js';
-import { edgePathOf, isInternalPath, isPublicRoute } from '../../render/access-map-schema.js';
-import { renderTykFiles, tykDir } from '../../render/tyk-files.js';
+import { loadEnvironment, oidcOf, repoRoot, serviceNames } from '@platform/platform/environment';
+import { loadAccessMap } from '@platform/platform/access-map';
+import { edgePathOf, isInternalPath, isPublicRoute } from '@platform/platform/access-map-schema';
+import { tykDir } from '@platform/platform/edge/tyk-files';
 import {
   apiIdOf,
   rolePolicyIdOf,
@@ -17,8 +17,8 @@ import {
   rs256SigningMethod,
   tykMessagePlaceholder,
   tykMounts,
-} from '../../render/tyk.js';
-import { claimsOf, userToken } from '../../e2e/support/tokens.js';
+} from '@platform/platform/edge/tyk';
+import { claimsOf, userToken } from '@platform/test-support/tokens';
 import { oasDocumentSchema } from './support/tyk-oas-schema.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Tyk files, read by path
@@ -36,23 +36,6 @@ const apis = serviceNames.map((service) => ({
 const jwtOf = (oas: Json): Json =>
   Object.values(oas['x-tyk-api-gateway'].server.authentication.securitySchemes)[0] as Json;
 const policies = filesIn('policies').map((file) => ({ file, policy: read(`policies/${file}`) }));
-
-describe('tyk/ as committed', () => {
-  it('when rendered afresh, then every committed file is identical and nothing else is there', async () => {
-    const fresh = await renderTykFiles();
-    const committed = [
-      'tyk.conf',
-      'kustomization.yaml',
-      ...['apps', 'policies', 'templates'].flatMap((f) => filesIn(f).map((n) => `${f}/${n}`)),
-    ];
-    expect(committed.sort()).toEqual([...fresh.keys()].sort());
-    for (const [path, content] of fresh) {
-      expect(readFileSync(join(tykDir, path), 'utf8'), `tyk/${path} differs: run npm run render`).toBe(
-        content,
-      );
-    }
-  });
-});
 
 describe('Tyk OAS APIs', () => {
   it('when Tyk loads apps/, then every -oas.json has its classic companion with is_oas and the same id', () => {

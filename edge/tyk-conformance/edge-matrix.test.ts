@@ -8,10 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { claimsOf, userToken } from '../../e2e/support/tokens.js';
-import { environment } from '../../e2e/support/stack.js';
-import { loadAccessMap } from '../../render/access-map.js';
-import { edgePathOf, isPublicRoute, routesOf } from '../../render/access-map-schema.js';
+import { claimsOf, userToken } from '@platform/test-support/tokens';
+import { environment } from '@platform/test-support/stack';
+import { loadAccessMap } from '@platform/platform/access-map';
+import { edgePathOf, isPublicRoute, routesOf } from '@platform/platform/access-map-schema';
 import { badTokens } from '../test/support/bad-tokens.js';
 import { ThrowawayClient } from '../test/support/disabled-client.js';
 import {
@@ -21,7 +21,7 @@ import {
   preflight,
   send,
   type EdgeResponse,
-} from '../test/support/edge.js';
+} from '@platform/test-support/edge';
 import { idsThatReached, uniqueRequestId, waitUntilLogged } from '../test/support/upstream-log.js';
 import { expectTykProblem } from './support.js';
 

@@ -3,13 +3,13 @@
  * same renderer, with the fault or the limit built in (a dead or a silent upstream, a tiny quota).
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { loadEnvironment } from '../../dev/environment.js';
-import { freePort } from '../../dev/stack/envoy.js';
-import { startOwnRedis, startTykGateway, type TykGateway } from '../../dev/stack/tyk.js';
-import { loadAccessMap } from '../../render/access-map.js';
-import type { AccessMap } from '../../render/access-map-schema.js';
-import { userToken } from '../../e2e/support/tokens.js';
-import { send } from '../test/support/edge.js';
+import { loadEnvironment } from '@platform/platform/environment';
+import { freePort } from '@platform/dev/stack/envoy';
+import { startOwnRedis, startTykGateway, type TykGateway } from '@platform/dev/stack/tyk';
+import { loadAccessMap } from '@platform/platform/access-map';
+import type { AccessMap } from '@platform/platform/access-map-schema';
+import { userToken } from '@platform/test-support/tokens';
+import { send } from '@platform/test-support/edge';
 import { startSilentUpstream } from '../test/support/silent-upstream.js';
 import { expectTykProblem } from './support.js';
 

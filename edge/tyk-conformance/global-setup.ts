@@ -1,10 +1,10 @@
 import type { TestProject } from 'vitest/node';
-import stackSetup from '../../dev/test-global-setup.js';
-import { loadEnvironment } from '../../dev/environment.js';
-import { freePort } from '../../dev/stack/envoy.js';
-import { StepError } from '../../dev/stack/processes.js';
-import { startOwnRedis, startTykGateway, tykBinary } from '../../dev/stack/tyk.js';
-import { loadAccessMap } from '../../render/access-map.js';
+import stackSetup from '@platform/dev/test-global-setup';
+import { loadEnvironment } from '@platform/platform/environment';
+import { freePort } from '@platform/dev/stack/envoy';
+import { StepError } from '@platform/dev/stack/processes';
+import { startOwnRedis, startTykGateway, tykBinary } from '@platform/dev/stack/tyk';
+import { loadAccessMap } from '@platform/platform/access-map';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { EdgeResponse } from '../test/support/edge.js';
+import type { EdgeResponse } from '@platform/test-support/edge';
 
 /**
  * An answer Tyk gives itself: the body is the RFC 9457 problem from the rendered error templates,

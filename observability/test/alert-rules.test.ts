@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '../../dev/environment.js';
+import { repoRoot } from '@platform/platform/environment';
 
 const rulesDir = join(repoRoot, 'prometheus', 'rules');
 const testsDir = join(repoRoot, 'prometheus', 'tests');

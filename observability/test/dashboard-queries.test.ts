@@ -9,10 +9,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../dev/environment.js';
-import { createTestUser, deleteTestUsers, type TestUser } from '../../e2e/support/keycloak-users.js';
-import { userToken } from '../../e2e/support/tokens.js';
-import { edgeUrl, freshLoopbackAddress, send } from '../../edge/test/support/edge.js';
+import { repoRoot } from '@platform/platform/environment';
+import { createTestUser, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import { userToken } from '@platform/test-support/tokens';
+import { edgeUrl, freshLoopbackAddress, send } from '@platform/test-support/edge';
 import { instantQuery, knownMetricNames } from './support/prometheus.js';
 import { metricNamesOf } from './support/promql-names.js';
 

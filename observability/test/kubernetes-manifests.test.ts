@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { loadEnvironment, repoRoot } from '../../dev/environment.js';
-import { ensureOtelCollector } from '../../dev/tools/otel-collector.js';
-import { ruleFiles } from '../observability-files.js';
+import { loadEnvironment, repoRoot } from '@platform/platform/environment';
+import { ensureOtelCollector } from '@platform/dev/tools/otel-collector';
+import { ruleFiles } from '@platform/platform/observability-files';
 import { meshBaselineProblems, principalProblems } from '../../deploy/checks.js';
 import {
   istioValidationProblems,
@@ -24,7 +24,7 @@ import {
   strictDecodingProblems,
   type KubeObject,
 } from '../../deploy/manifests.js';
-import { externalPrincipals } from '../../deploy/mesh-policies.js';
+import { externalPrincipals } from '@platform/platform/cluster/mesh-policies';
 
 const cluster = loadEnvironment('cluster');
 const scratch = mkdtempSync(join(tmpdir(), 'observability-k8s-'));

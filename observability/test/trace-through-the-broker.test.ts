@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../e2e/support/eventually.js';
-import { deleteTestUsers } from '../../e2e/support/keycloak-users.js';
-import { edgeUrl, freshLoopbackAddress, send } from '../../edge/test/support/edge.js';
+import { eventually } from '@platform/test-support/eventually';
+import { deleteTestUsers } from '@platform/test-support/keycloak-users';
+import { edgeUrl, freshLoopbackAddress, send } from '@platform/test-support/edge';
 import { newTraceParent, type SinkSpan, spansOf } from './support/trace-sink.js';
 
 const parent = newTraceParent();

@@ -1,8 +1,8 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
-import { masterAdminToken } from '../../../dev/stack/keycloak.js';
-import { environment, oidc, secrets } from '../../../e2e/support/stack.js';
-import { claimsOf, otherAudienceToken, tokenSignedByAnotherKey } from '../../../e2e/support/tokens.js';
+import { masterAdminToken } from '@platform/dev/stack/keycloak';
+import { environment, oidc, secrets } from '@platform/test-support/stack';
+import { claimsOf, otherAudienceToken, tokenSignedByAnotherKey } from '@platform/test-support/tokens';
 
 /** One way a bearer token can be wrong; `authorization` is the whole header value, or none. */
 export interface BadToken {

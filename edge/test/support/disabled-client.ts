@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { masterAdminToken } from '../../../dev/stack/keycloak.js';
-import { environment, oidc, secrets } from '../../../e2e/support/stack.js';
+import { masterAdminToken } from '@platform/dev/stack/keycloak';
+import { environment, oidc, secrets } from '@platform/test-support/stack';
 
 /**
  * A throwaway confidential client (dev realm only), created and removed through the Admin API so the

@@ -1,7 +1,7 @@
-import type { AccessMap } from '../../../render/access-map-schema.js';
-import type { EnvoyEdgeOptions } from '../../../render/envoy.js';
-import { freePort, startExtraEdge, type ExtraEdge } from '../../../dev/stack/envoy.js';
-import { environment } from '../../../e2e/support/stack.js';
+import type { AccessMap } from '@platform/platform/access-map-schema';
+import type { EnvoyEdgeOptions } from '@platform/platform/edge/envoy';
+import { freePort, startExtraEdge, type ExtraEdge } from '@platform/dev/stack/envoy';
+import { environment } from '@platform/test-support/stack';
 
 export { freePort };
 export type SecondEdge = ExtraEdge;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServiceName } from '../../../dev/environment.js';
-import { logFile } from '../../../dev/stack/paths.js';
+import type { ServiceName } from '@platform/platform/environment';
+import { logFile } from '@platform/dev/stack/paths';
 
 /** A request id no other request carries, so the upstream's own request log can say whether it arrived. */
 export const uniqueRequestId = (label: string) =>

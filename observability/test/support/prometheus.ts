@@ -1,4 +1,4 @@
-import { environment } from '../../../e2e/support/stack.js';
+import { environment } from '@platform/test-support/stack';
 
 const base = `http://${environment.prometheus.host}:${environment.prometheus.port}`;
 

@@ -1,9 +1,10 @@
-import type { SinkSpan } from '../../../dev/trace-sink/span-store.js';
-import { environment } from '../../../e2e/support/stack.js';
+import type { SinkSpan } from '@platform/dev/trace-sink/span-store';
+import { traceSinkUrl } from '@platform/dev/stack/trace-sink';
+import { environment } from '@platform/test-support/stack';
 
 export type { SinkSpan };
 
-const sinkUrl = `http://${environment.otelCollector.host}:${environment.traceSink.httpPort}`;
+const sinkUrl = traceSinkUrl(environment);
 
 /** What the collector has forwarded of one trace so far (none yet: an empty list). */
 export async function spansOf(traceId: string): Promise<SinkSpan[]> {

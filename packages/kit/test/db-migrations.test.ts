@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Column, Entity, PrimaryColumn, type DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../../e2e/support/postgres.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '@platform/test-support/postgres';
 import { createDataSource } from '../src/db/create-data-source.js';
 import { databaseReadinessCheck } from '../src/db/database-readiness-check.js';
 import { runMigrations } from '../src/db/run-migrations.js';

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClientCredentialsTokens, createKeycloakAdmin } from '@platform/kit';
-import { secret } from '../../../dev/environment.js';
-import { environment, oidc, secrets } from '../../../e2e/support/stack.js';
+import { secret } from '@platform/platform/environment';
+import { environment, oidc, secrets } from '@platform/test-support/stack';
 
 /** Hands out a token Keycloak rejects until it is told to forget it. */
 class RejectedFirstTokens extends ClientCredentialsTokens {

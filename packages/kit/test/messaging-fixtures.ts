@@ -1,7 +1,7 @@
 /** The stack's real PostgreSQL and RabbitMQ, set up alike for the messaging tests. */
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { createThrowawayDatabase } from '../../../e2e/support/postgres.js';
+import { createThrowawayDatabase } from '@platform/test-support/postgres';
 import { createDataSource } from '../src/db/create-data-source.js';
 import { runMigrations } from '../src/db/run-migrations.js';
 import { AmqpConnection } from '../src/messaging/amqp-connection.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amqpUrl, loadEnvironment, loadSecrets } from '../../../dev/environment.js';
+import { amqpUrl, loadEnvironment, loadSecrets } from '@platform/platform/environment';
 import { AmqpConnection } from '../src/messaging/amqp-connection.js';
 import { brokerReadinessCheck } from '../src/messaging/broker-readiness.js';
 import { createEvent } from '../src/messaging/create-event.js';

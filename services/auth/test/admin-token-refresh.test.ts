@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientCredentialsTokens, createKeycloakAdmin } from '@platform/kit';
 import { describe, expect, it } from 'vitest';
-import { environment } from '../../../e2e/support/stack.js';
-import { userToken } from '../../../e2e/support/tokens.js';
+import { environment } from '@platform/test-support/stack';
+import { userToken } from '@platform/test-support/tokens';
 import { KeycloakUserDirectory } from '../src/data/keycloak-user-directory.js';
 import { authServiceClient, call } from './support/auth-stack.js';
 

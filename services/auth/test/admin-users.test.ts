@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestUser } from '../../../e2e/support/keycloak-users.js';
-import { passwordLogin, userToken } from '../../../e2e/support/tokens.js';
+import type { TestUser } from '@platform/test-support/keycloak-users';
+import { passwordLogin, userToken } from '@platform/test-support/tokens';
 import { authDb, call, refresh } from './support/auth-stack.js';
 import { EventWatch } from './support/event-watch.js';
 import {

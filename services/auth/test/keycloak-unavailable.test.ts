@@ -4,8 +4,8 @@ import {
   startSecondInstance,
   stopSecondInstance,
   unreachableKeycloak,
-} from '../../../e2e/support/service-instance.js';
-import { userToken } from '../../../e2e/support/tokens.js';
+} from '@platform/test-support/service-instance';
+import { userToken } from '@platform/test-support/tokens';
 import { service } from '../src/service.js';
 import { authDb, call, strongPassword, uniqueEmail } from './support/auth-stack.js';
 import { findByEmail } from './support/keycloak-fixtures.js';

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messagesTo, waitForMessages } from '../../../dev/smtp-sink/mailbox.js';
-import type { TestUser } from '../../../e2e/support/keycloak-users.js';
-import type { ApiResponse } from '../../../e2e/support/service-api.js';
-import { passwordLogin } from '../../../e2e/support/tokens.js';
+import { messagesTo, waitForMessages } from '@platform/dev/smtp-sink/mailbox';
+import type { TestUser } from '@platform/test-support/keycloak-users';
+import type { ApiResponse } from '@platform/test-support/service-api';
+import { passwordLogin } from '@platform/test-support/tokens';
 import { authDb, call, uniqueEmail } from './support/auth-stack.js';
 import { actionLinkOf } from './support/email-links.js';
 import { createVerifiedPerson, keycloakAdmin, removePeople } from './support/keycloak-fixtures.js';

@@ -12,8 +12,8 @@ import {
   queryOnce,
   serviceDatabaseUrl,
   type ThrowawayDatabase,
-} from '../../../e2e/support/postgres.js';
-import { startSecondInstance, stopSecondInstance } from '../../../e2e/support/service-instance.js';
+} from '@platform/test-support/postgres';
+import { startSecondInstance, stopSecondInstance } from '@platform/test-support/service-instance';
 import { service } from '../src/service.js';
 import { call, strongPassword, uniqueEmail } from './support/auth-stack.js';
 import { findByEmail, removePeople } from './support/keycloak-fixtures.js';

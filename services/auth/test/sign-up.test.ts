@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForMessages } from '../../../dev/smtp-sink/mailbox.js';
+import { waitForMessages } from '@platform/dev/smtp-sink/mailbox';
 import { authDb, call, strongPassword, uniqueEmail } from './support/auth-stack.js';
 import { actionLinkOf, followActionLink } from './support/email-links.js';
 import { EventWatch } from './support/event-watch.js';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../e2e/support/broker.js';
-import { eventually } from '../../../e2e/support/eventually.js';
-import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
-import { serviceUrl } from '../../../e2e/support/stack.js';
-import { userToken } from '../../../e2e/support/tokens.js';
+import { Broker } from '@platform/test-support/broker';
+import { eventually } from '@platform/test-support/eventually';
+import { createTestUsers, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import { serviceDatabase } from '@platform/test-support/postgres';
+import { serviceUrl } from '@platform/test-support/stack';
+import { userToken } from '@platform/test-support/tokens';
 import { call } from './support/billing-api.js';
 import { accountRowsOf } from './support/billing-database.js';
 import { openAccount, userEvent } from './support/fixtures.js';

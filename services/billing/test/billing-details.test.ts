@@ -1,11 +1,11 @@
 import { loadConfig } from '@platform/kit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../e2e/support/broker.js';
-import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
-import { secondInstanceEnv } from '../../../e2e/support/service-instance.js';
-import { userToken } from '../../../e2e/support/tokens.js';
+import { Broker } from '@platform/test-support/broker';
+import { createTestUsers, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import { serviceDatabase } from '@platform/test-support/postgres';
+import { secondInstanceEnv } from '@platform/test-support/service-instance';
+import { userToken } from '@platform/test-support/tokens';
 import { billingConfigSchema } from '../src/config.js';
 import { detailsContextOf } from '../src/data/account-details-repository.js';
 import { KeyRingCipher } from '../src/data/key-ring-cipher.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../e2e/support/broker.js';
-import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
-import { userToken } from '../../../e2e/support/tokens.js';
+import { Broker } from '@platform/test-support/broker';
+import { createTestUsers, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import { serviceDatabase } from '@platform/test-support/postgres';
+import { userToken } from '@platform/test-support/tokens';
 import { call } from './support/billing-api.js';
 import { draftInvoice, openAccount, openInvoice, twoLines } from './support/fixtures.js';
 

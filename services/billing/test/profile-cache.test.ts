@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../e2e/support/broker.js';
-import { eventually } from '../../../e2e/support/eventually.js';
-import { createTestUsers, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
-import { environment, serviceUrl } from '../../../e2e/support/stack.js';
+import { Broker } from '@platform/test-support/broker';
+import { eventually } from '@platform/test-support/eventually';
+import { createTestUsers, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import { serviceDatabase } from '@platform/test-support/postgres';
+import { environment, serviceUrl } from '@platform/test-support/stack';
 import { profileCacheKey } from '../src/data/cached-profile-directory.js';
 import { call } from './support/billing-api.js';
 import { openAccount, userEvent } from './support/fixtures.js';

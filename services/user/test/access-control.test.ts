@@ -1,15 +1,15 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker, identityEvent } from '../../../e2e/support/broker.js';
-import { eventually } from '../../../e2e/support/eventually.js';
-import { createTestUser, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
+import { Broker, identityEvent } from '@platform/test-support/broker';
+import { eventually } from '@platform/test-support/eventually';
+import { createTestUser, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import { serviceDatabase } from '@platform/test-support/postgres';
 import {
   otherAudienceToken,
   serviceToken,
   tokenSignedByAnotherKey,
   userToken,
-} from '../../../e2e/support/tokens.js';
+} from '@platform/test-support/tokens';
 import { call } from './support/user-api.js';
 import { deleteRows, rowOf } from './support/users-database.js';
 

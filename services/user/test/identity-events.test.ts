@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker, identityEvent } from '../../../e2e/support/broker.js';
-import { eventually } from '../../../e2e/support/eventually.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
+import { Broker, identityEvent } from '@platform/test-support/broker';
+import { eventually } from '@platform/test-support/eventually';
+import { serviceDatabase } from '@platform/test-support/postgres';
 import { deleteRows, rowOf, type UserRow } from './support/users-database.js';
 
 const consumer = 'user-service.identity-events';

@@ -6,9 +6,9 @@ import {
   deleteTestUsers,
   keycloakAdmin,
   type TestUser,
-} from '../../../e2e/support/keycloak-users.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
-import { serviceToken } from '../../../e2e/support/tokens.js';
+} from '@platform/test-support/keycloak-users';
+import { serviceDatabase } from '@platform/test-support/postgres';
+import { serviceToken } from '@platform/test-support/tokens';
 import { call } from './support/user-api.js';
 import { deleteRows, rowOf, rowsOf } from './support/users-database.js';
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestUser, deleteTestUsers, type TestUser } from '../../../e2e/support/keycloak-users.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
+import { createTestUser, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import { serviceDatabase } from '@platform/test-support/postgres';
 import { call } from './support/user-api.js';
 import { deleteRows, rowOf, rowsOf } from './support/users-database.js';
 

@@ -4,8 +4,8 @@ import {
   deleteTestUsers,
   keycloakAdmin,
   type TestUser,
-} from '../../../e2e/support/keycloak-users.js';
-import { managementUrl } from '../../../e2e/support/stack.js';
+} from '@platform/test-support/keycloak-users';
+import { managementUrl } from '@platform/test-support/stack';
 import { call } from './support/user-api.js';
 
 /** How many Admin API user reads the running user service has made so far. */

@@ -2,22 +2,22 @@ import type { EventEnvelope } from '@platform/contracts';
 import type { RunningService } from '@platform/kit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForMessages } from '../../../dev/smtp-sink/mailbox.js';
-import { Broker } from '../../../e2e/support/broker.js';
-import { eventually } from '../../../e2e/support/eventually.js';
+import { waitForMessages } from '@platform/dev/smtp-sink/mailbox';
+import { Broker } from '@platform/test-support/broker';
+import { eventually } from '@platform/test-support/eventually';
 import {
   createTestUser,
   deleteTestUsers,
   keycloakAdmin,
   type TestUser,
-} from '../../../e2e/support/keycloak-users.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
+} from '@platform/test-support/keycloak-users';
+import { serviceDatabase } from '@platform/test-support/postgres';
 import {
   startSecondInstance,
   stopSecondInstance,
   unreachableKeycloak,
-} from '../../../e2e/support/service-instance.js';
-import { serviceUrl } from '../../../e2e/support/stack.js';
+} from '@platform/test-support/service-instance';
+import { serviceUrl } from '@platform/test-support/stack';
 import { service } from '../src/service.js';
 import { call } from './support/user-api.js';
 import { deleteRows, outboxEventsAbout, rowOf } from './support/users-database.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker, identityEvent } from '../../../e2e/support/broker.js';
-import { eventually } from '../../../e2e/support/eventually.js';
-import { serviceDatabase } from '../../../e2e/support/postgres.js';
-import { userToken } from '../../../e2e/support/tokens.js';
+import { Broker, identityEvent } from '@platform/test-support/broker';
+import { eventually } from '@platform/test-support/eventually';
+import { serviceDatabase } from '@platform/test-support/postgres';
+import { userToken } from '@platform/test-support/tokens';
 import { call } from './support/user-api.js';
 import { deleteRows, rowOf } from './support/users-database.js';
 

@@ -1,10 +1,10 @@
 /** The running local stack as the auth service's tests see it. */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { secret } from '../../../../dev/environment.js';
-import { queryOnce, serviceDatabaseUrl } from '../../../../e2e/support/postgres.js';
-import { apiOf } from '../../../../e2e/support/service-api.js';
-import { oidc, secrets } from '../../../../e2e/support/stack.js';
+import { secret } from '@platform/platform/environment';
+import { queryOnce, serviceDatabaseUrl } from '@platform/test-support/postgres';
+import { apiOf } from '@platform/test-support/service-api';
+import { oidc, secrets } from '@platform/test-support/stack';
 
 /** Calls a route of the auth service (the stack's process unless `base` names another instance). */
 export const call = apiOf('auth');

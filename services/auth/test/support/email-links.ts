@@ -1,5 +1,5 @@
 /** Reads the link out of a Keycloak e-mail and follows it as a browser would. */
-import type { SinkMessage } from '../../../../dev/smtp-sink/mailbox.js';
+import type { SinkMessage } from '@platform/dev/smtp-sink/mailbox';
 
 /** The action link in a Keycloak mail (verification, password update). */
 export function actionLinkOf(message: SinkMessage): string {

@@ -1,7 +1,7 @@
 /** Observes events on `platform.events` through a temporary queue of the test's own. */
 import type { EventEnvelope } from '@platform/contracts';
-import { Broker } from '../../../../e2e/support/broker.js';
-import { eventually } from '../../../../e2e/support/eventually.js';
+import { Broker } from '@platform/test-support/broker';
+import { eventually } from '@platform/test-support/eventually';
 
 export class EventWatch {
   private constructor(

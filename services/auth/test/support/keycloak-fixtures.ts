@@ -3,8 +3,8 @@
  * own client (the same least privilege the service has).
  */
 import { ClientCredentialsTokens, createKeycloakAdmin, type KeycloakAdmin } from '@platform/kit';
-import { createTestUser, deleteTestUsers, type TestUser } from '../../../../e2e/support/keycloak-users.js';
-import { environment } from '../../../../e2e/support/stack.js';
+import { createTestUser, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import { environment } from '@platform/test-support/stack';
 import { authServiceClient, strongPassword } from './auth-stack.js';
 
 let admin: KeycloakAdmin | undefined;

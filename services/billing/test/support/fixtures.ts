@@ -1,9 +1,9 @@
 import type { EventEnvelope } from '@platform/contracts';
 import { expect } from 'vitest';
 import type pg from 'pg';
-import { identityEvent, type Broker } from '../../../../e2e/support/broker.js';
-import { eventually } from '../../../../e2e/support/eventually.js';
-import type { TestUser } from '../../../../e2e/support/keycloak-users.js';
+import { identityEvent, type Broker } from '@platform/test-support/broker';
+import { eventually } from '@platform/test-support/eventually';
+import type { TestUser } from '@platform/test-support/keycloak-users';
 import { accountRowsOf, type AccountRow } from './billing-database.js';
 import { call } from './billing-api.js';
 

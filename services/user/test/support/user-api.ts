@@ -1,4 +1,4 @@
-import { apiOf } from '../../../../e2e/support/service-api.js';
+import { apiOf } from '@platform/test-support/service-api';
 
 /** Calls the user service (the stack's process unless `base` names another instance). */
 export const call = apiOf('user');
