@@ -16,6 +16,7 @@ import {
   postJson,
   preflight,
   send,
+  sendRaw,
   type EdgeResponse,
 } from '@platform/test-support/edge';
 import { idsThatReached, uniqueRequestId, waitUntilLogged } from './support/upstream-log.js';
@@ -230,5 +231,32 @@ describe('the edge answers CORS for the browser origin only', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers['access-control-allow-origin']).toBe(environment.browserOrigin);
+  });
+});
+
+describe('the edge refuses requests no API takes', () => {
+  it('when a client sends CONNECT, then 405 at once, as a problem', async () => {
+    const response = await sendRaw('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(response.statusLine).toBe('HTTP/1.1 405 Method Not Allowed');
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.elapsedMs).toBeLessThan(2_000);
+  });
+
+  it('when a request carries two Host headers, then 400 as a problem and the upstream never sees it', async () => {
+    const token = await userToken('alice');
+    const id = uniqueRequestId('two-hosts');
+    const response = await sendRaw(
+      `GET /api/v1/users/me HTTP/1.1\r\nHost: localhost\r\nHost: elsewhere.test\r\n` +
+        `Authorization: Bearer ${token}\r\nX-Request-Id: ${id}\r\n\r\n`,
+    );
+    expect(response.statusLine).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(response.body)).toMatchObject({
+      status: 400,
+      detail: 'A request carries one Host header',
+    });
+    const control = uniqueRequestId('two-hosts-control');
+    await send(me, { headers: { authorization: `Bearer ${token}`, 'x-request-id': control } });
+    await waitUntilLogged('user', control);
+    expect(idsThatReached('user', [id])).toEqual([]);
   });
 });

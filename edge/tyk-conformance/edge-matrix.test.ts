@@ -1,5 +1,5 @@
 /**
- * The cluster edge as a client meets it: a real Tyk gateway loaded with what render/tyk.ts renders,
+ * The cluster edge as a client meets it: a real Tyk gateway loaded with what the platform package's edge/tyk.ts renders,
  * in front of the local stack. The same matrix as the Envoy edge tests; where Tyk answers
  * differently (statuses, content type), the expectation says so, and the README's Tyk column is
  * written from these expectations.

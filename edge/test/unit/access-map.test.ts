@@ -25,6 +25,7 @@ import {
 } from '@platform/platform/access-map-schema';
 import { jwtFilterName, rbacFilterName, renderEnvoyEdge } from '@platform/platform/edge/envoy';
 import { apiIdOf, renderTyk, rolePolicyIdOf } from '@platform/platform/edge/tyk';
+import { services } from '@platform/platform/topology';
 import { service as authService } from '../../../services/auth/src/service.js';
 import { service as billingService } from '../../../services/billing/src/service.js';
 import { service as userService } from '../../../services/user/src/service.js';
@@ -78,6 +79,26 @@ describe.each(serviceNames)('%s service: routers and the access map', (service) 
       return JSON.stringify(inMap) === JSON.stringify(inRouter) ? [] : [{ route, inMap, inRouter }];
     });
     expect(differing).toEqual([]);
+  });
+});
+
+describe.each(serviceNames)('%s service: internal routes and the access map', (service) => {
+  it('when a router declares an internal route, then the map lists it with the same roles, and back', () => {
+    const declared = listRoutes(definitions[service] as Parameters<typeof listRoutes>[0])
+      .filter((route) => isInternalPath(route.path))
+      .map((route) => ({ route: key(route.method, route.path), access: accessOf(route.access) }));
+    const mapped = (map.services[service].internal ?? []).map((route) => ({
+      route: key(route.method, route.path),
+      access: accessOf({ roles: route.roles }),
+    }));
+    const byRoute = (a: { route: string }, b: { route: string }) => a.route.localeCompare(b.route);
+    expect(mapped.sort(byRoute)).toEqual(declared.sort(byRoute));
+  });
+
+  it('when the map names a caller of an internal route, then the topology says that service calls this one', () => {
+    for (const route of map.services[service].internal ?? []) {
+      for (const caller of route.callers) expect(services[caller].calls, caller).toContain(service);
+    }
   });
 });
 

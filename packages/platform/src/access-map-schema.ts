@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { type ServiceName, serviceNames } from './topology.js';
 
 /**
- * The north-south access map (edge/access-map.yaml): every route the edge exposes, who may call it
- * and at what rate. Both edges are rendered from it (Tyk in a cluster, Envoy locally) and the
+ * The access map (edge/access-map.yaml): every route the edge exposes, who may call it and at what
+ * rate, and the internal routes services call each other on (east-west, through the mesh). Both edges are rendered from it (Tyk in a cluster, Envoy locally) and the
  * services' own route guards are checked against it, so the three cannot drift apart.
  */
 
@@ -45,6 +46,23 @@ export const accessMapRouteSchema = z.union([
     .strict(),
 ]);
 
+const serviceName = z.enum(serviceNames as [ServiceName, ...ServiceName[]]);
+
+/** A route under /internal that other services call through the mesh, never through an edge. */
+export const internalRouteSchema = z
+  .object({
+    method: z.enum(accessMapMethods),
+    path: routeBase.path.refine(
+      (path) => path.split('/').includes('internal'),
+      'an internal route has an `internal` path segment',
+    ),
+    /** The services whose workload identity may call it. */
+    callers: z.array(serviceName).min(1),
+    /** Any of these roles in the caller's client-credentials token. */
+    roles: z.array(roleName).min(1),
+  })
+  .strict();
+
 export const accessMapServiceSchema = z
   .object({
     /** Every route of the service starts with it; the edge serves it under apiPrefix. */
@@ -54,6 +72,8 @@ export const accessMapServiceSchema = z
     notExposed: z
       .array(z.object({ method: z.enum(accessMapMethods), path: z.string().startsWith('/') }).strict())
       .optional(),
+    /** Routes other services call (east-west); the mesh admits only the callers named. */
+    internal: z.array(internalRouteSchema).optional(),
   })
   .strict();
 
@@ -82,7 +102,7 @@ export const accessMapSchema = z
      * names must be here.
      */
     roleTiers: z.record(roleName, z.string()),
-    services: z.record(z.enum(['auth', 'user', 'billing']), accessMapServiceSchema),
+    services: z.record(serviceName, accessMapServiceSchema),
   })
   .strict()
   .superRefine((map, ctx) => {
@@ -127,6 +147,7 @@ export const accessMapSchema = z
 export type AccessMap = z.output<typeof accessMapSchema>;
 export type AccessMapRoute = z.output<typeof accessMapRouteSchema>;
 export type RateTier = z.output<typeof rateTierSchema>;
+export type InternalRoute = z.output<typeof internalRouteSchema>;
 export type AccessMapService = keyof AccessMap['services'];
 
 /** Routes under an `internal` path segment serve other services only; no edge ever routes them. */

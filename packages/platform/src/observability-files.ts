@@ -56,7 +56,7 @@ function dashboardProvider(path: string): unknown {
         name: 'platform',
         folder: 'Platform',
         type: 'file',
-        // Dashboards are code: changes go through grafana/src, not the UI.
+        // Dashboards are code: changes go through grafana/ in the platform package, not the UI.
         disableDeletion: true,
         allowUiUpdates: false,
         updateIntervalSeconds: 60,

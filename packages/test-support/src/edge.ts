@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { environment } from './stack.js';
 
 /** The running local edge (Envoy), as the browser reaches it. */
@@ -80,4 +81,46 @@ export function burst(url: string, token: string, count: number): Promise<EdgeRe
   return Promise.all(
     Array.from({ length: count }, () => send(url, { headers: { authorization: `Bearer ${token}` } })),
   );
+}
+
+export interface RawResponse {
+  statusLine: string;
+  headers: Record<string, string>;
+  body: string;
+  elapsedMs: number;
+}
+
+/**
+ * Bytes written as they are to the edge, for requests no HTTP client will send (CONNECT to an API,
+ * repeated Host headers); the answer is read until the edge closes or `timeoutMs` passes.
+ */
+export function sendRaw(bytes: string, timeoutMs = 5_000): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(environment.edge.port, environment.edge.host, () => socket.write(bytes));
+    let received = '';
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      const [head = '', body = ''] = received.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((line) => [
+          line.slice(0, line.indexOf(':')).toLowerCase(),
+          line.slice(line.indexOf(':') + 1).trim(),
+        ]),
+      );
+      resolve({ statusLine, headers, body, elapsedMs: Date.now() - started });
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      const [head, body] = received.split('\r\n\r\n');
+      const length = /content-length:\s*(\d+)/i.exec(head ?? '');
+      if (body !== undefined && length && Buffer.byteLength(body) >= Number(length[1])) finish();
+    });
+    socket.on('end', finish);
+    socket.on('error', reject);
+  });
 }

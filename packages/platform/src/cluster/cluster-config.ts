@@ -62,7 +62,7 @@ export interface ServiceVariables {
 }
 
 /**
- * One service's environment in the cluster: the local stack's rendering (dev/service-env.ts) for
+ * One service's environment in the cluster: the local stack's rendering (service-env.ts) for
  * the cluster's hosts, listening on the container ports on every interface.
  */
 export function serviceVariables(

@@ -1,13 +1,15 @@
 /**
  * The mesh's JWT-facing policies, rendered from the sources the edge and the services use: the
  * issuer, JWKS and audience from environments/cluster.yaml (as every service and Tyk get them),
- * the edge routes from edge/access-map.yaml, and the internal routes from the user service's own
- * route declarations. A rule per route keeps each path tied to its methods and roles.
+ * the edge routes and the internal routes (with their callers) from edge/access-map.yaml. A rule per route keeps each path tied to its methods and roles.
  */
-import { listRoutes, type RouteDeclaration } from '@platform/kit';
 import { type Environment, oidcOf, serviceNames, type ServiceName } from '../environment.js';
-import { isInternalPath, isPublicRoute, type AccessMap, type AccessMapRoute } from '../access-map-schema.js';
-import { service as userService } from '../../../../services/user/src/service.js';
+import {
+  isPublicRoute,
+  type AccessMap,
+  type AccessMapRoute,
+  type InternalRoute,
+} from '../access-map-schema.js';
 import { containerPorts, namespace } from './cluster-config.js';
 import { workloadName } from '../topology.js';
 
@@ -109,30 +111,17 @@ const fromMap = (route: AccessMapRoute): AccessRule =>
     ? { method: route.method, path: route.path, roles: null, scopes: [] }
     : { method: route.method, path: route.path, roles: route.roles, scopes: route.scopes ?? [] };
 
-const fromDeclaration = (route: RouteDeclaration): AccessRule =>
-  'public' in route.access
-    ? { method: route.method, path: route.path, roles: null, scopes: [] }
-    : {
-        method: route.method,
-        path: route.path,
-        roles: route.access.roles,
-        scopes: route.access.scopes ?? [],
-      };
-
-/** The user service's routes for other services (GET /internal/users/...), as it declares them. */
-export function internalUserRoutes(): RouteDeclaration[] {
-  return listRoutes(userService as Parameters<typeof listRoutes>[0]).filter((route) =>
-    isInternalPath(route.path),
-  );
-}
-
-/** The service accounts allowed to call the user service's internal routes. */
-export const internalCallers: readonly ServiceName[] = ['billing'];
+const fromInternal = (route: InternalRoute): AccessRule => ({
+  method: route.method,
+  path: route.path,
+  roles: route.roles,
+  scopes: [],
+});
 
 /**
  * One ALLOW policy per service: the edge's identity to each route the access map exposes (with a
- * verified token and the route's roles unless the route is public), and for the user service the
- * billing service's identity to its internal routes.
+ * verified token and the route's roles unless the route is public), and each caller's identity
+ * to the internal routes the map names it for.
  */
 export function jwtAuthorizationPolicies(map: AccessMap, env: Environment): Json[] {
   const { issuer } = oidcOf(env);
@@ -140,11 +129,9 @@ export function jwtAuthorizationPolicies(map: AccessMap, env: Environment): Json
     const rules = map.services[service].routes.map((route) =>
       ruleOf(principalOf(edgeServiceAccount), issuer, fromMap(route)),
     );
-    if (service === 'user') {
-      for (const caller of internalCallers) {
-        for (const route of internalUserRoutes()) {
-          rules.push(ruleOf(principalOf(workloadName(caller)), issuer, fromDeclaration(route)));
-        }
+    for (const route of map.services[service].internal ?? []) {
+      for (const caller of route.callers) {
+        rules.push(ruleOf(principalOf(workloadName(caller)), issuer, fromInternal(route)));
       }
     }
     return {

@@ -197,6 +197,7 @@ function edgeConnectionManager(
       ],
     },
     http_filters: [
+      requestHygiene(),
       {
         name: corsFilterName,
         typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors' },
@@ -229,6 +230,31 @@ function edgeConnectionManager(
         },
       },
     ],
+  };
+}
+
+/**
+ * Requests no API of the platform takes, answered at once, before any filter reads or buffers them:
+ * CONNECT (the buffer filter would otherwise wait for a body that never ends) and a request with
+ * more than one Host header (Envoy joins them with a comma, which no host name contains). The
+ * answer is a local reply, so it becomes a problem like every other refusal of the edge.
+ */
+function requestHygiene(): Json {
+  const script = `
+function envoy_on_request(request)
+  local headers = request:headers()
+  if headers:get(":method") == "CONNECT" then
+    request:respond({[":status"] = "405", ["allow"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"}, "CONNECT is not served")
+  elseif string.find(headers:get(":authority") or "", ",", 1, true) then
+    request:respond({[":status"] = "400"}, "A request carries one Host header")
+  end
+end`;
+  return {
+    name: 'envoy.filters.http.lua',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
+      default_source_code: { inline_string: script.trim() },
+    },
   };
 }
 
@@ -433,6 +459,7 @@ export const edgeProblemTitles: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   408: 'Request Timeout',
   413: 'Content Too Large',
   429: 'Too Many Requests',
