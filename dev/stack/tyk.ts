@@ -1,6 +1,6 @@
 /**
  * The cluster edge run locally: a real Tyk OSS Gateway binary, given by TYK_GATEWAY_BIN (the project
- * ships none: take it from Tyk's packages or images), loaded with the files render/tyk.ts renders,
+ * ships none: take it from Tyk's packages or images), loaded with the files the platform package's edge/tyk.ts renders,
  * so what runs here is what the cluster runs, with local addresses only.
  */
 import { randomBytes } from 'node:crypto';
