@@ -1,117 +1,44 @@
-export { ConfigError, type ConfigProblem } from './config/config-error.js';
-export { envByteSize, envEnum, envInteger, envUrl, type IntegerRange } from './config/env-values.js';
-export { loadConfig, loadConfigOrExit, type ConfigExit, type Environment } from './config/load-config.js';
-export {
-  logLevels,
-  serviceConfigSchema,
-  type LogLevel,
-  type ServiceConfig,
-} from './config/service-config.js';
+// What services, test helpers and tools outside the kit use; everything else stays inside it.
 
-export { HttpProblem, type FieldError, type HttpProblemInit } from './errors/http-problem.js';
+export { ConfigError } from './config/config-error.js';
+export { envInteger, envUrl } from './config/env-values.js';
+export { loadConfig } from './config/load-config.js';
+export { serviceConfigSchema, type ServiceConfig } from './config/service-config.js';
+export { keycloakAdminConfigSchema, serviceClientConfigSchema } from './config/keycloak-config.js';
+
 export {
-  badGateway,
   badRequest,
   conflict,
   forbidden,
-  internalServerError,
   notFound,
-  payloadTooLarge,
   preconditionFailed,
-  serviceUnavailable,
-  tooManyRequests,
-  unauthorized,
   unprocessableContent,
-  unsupportedMediaType,
 } from './errors/problems.js';
-export { problemFromZodError, type RequestPart } from './errors/problem-from-zod-error.js';
-export { problemFromError } from './errors/problem-from-error.js';
-export { notFoundHandler, problemErrorHandler } from './errors/problem-error-handler.js';
-export { sendProblem } from './errors/send-problem.js';
+export { DependencyRefused, DependencyUnavailable } from './errors/dependency-errors.js';
 
-export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
+export { createLogger, type Logger } from './logging/logger.js';
 
-export { createApp, type AppOptions, type TrustProxy } from './http/create-app.js';
-export { requestId, requestIdHeader, requestIdOf } from './http/request-id.js';
-export { parseBody, parseParams, parseQuery } from './http/validate.js';
-export {
-  RouteTable,
-  type HttpMethod,
-  type RouteAccess,
-  type RouteDeclaration,
-  type RouteTableOptions,
-} from './http/route-table.js';
+export { createApp } from './http/create-app.js';
+export { requestIdOf } from './http/request-id.js';
+export { parseBody, parseHeaders, parseParams, parseQuery } from './http/validate.js';
+export { RouteTable, type RouteDeclaration } from './http/route-table.js';
 
-export { createAuth, type Auth, type AuthOptions } from './auth/create-auth.js';
-export { requireRoles, requireScopes } from './auth/guards.js';
-export { principalFromClaims, principalOf, realmRolesOf, type Principal } from './auth/principal.js';
+export { createAuth, type Auth } from './auth/create-auth.js';
+export { principalOf, type Principal } from './auth/principal.js';
 
-export { createMetrics, type Metrics, type MetricsOptions } from './metrics/create-metrics.js';
-export type { CircuitBreakerGauge, CircuitState } from './metrics/circuit-breaker-metrics.js';
-export type { ConsumerMetrics, ConsumerOutcome, QueueDepths } from './metrics/consumer-metrics.js';
-export type { KeycloakAdminMetrics, KeycloakCallOutcome } from './metrics/keycloak-admin-metrics.js';
-export type { OutboxBacklog, OutboxMetrics } from './metrics/outbox-metrics.js';
-export { readOutboxBacklog } from './messaging/outbox-backlog.js';
+export { createMetrics } from './metrics/create-metrics.js';
 
-export type { ReadinessCheck } from './readiness-check.js';
-export { runReadinessChecks, type ReadinessReport } from './health/run-readiness-checks.js';
-export {
-  startManagementServer,
-  type ManagementServer,
-  type ManagementServerOptions,
-} from './health/management-server.js';
-export { jwksReadinessCheck, type JwksReadinessOptions } from './health/jwks-readiness-check.js';
-
-export { closeHttpServer } from './shutdown/close-http-server.js';
-export {
-  createShutdown,
-  type Shutdown,
-  type ShutdownOptions,
-  type ShutdownStep,
-} from './shutdown/create-shutdown.js';
-
-export { shutdownTelemetry } from './telemetry/telemetry-shutdown.js';
-
-export { createDataSource, type DataSourceConfig } from './db/create-data-source.js';
+export { createDataSource } from './db/create-data-source.js';
 export { runMigrations } from './db/run-migrations.js';
-export { databaseReadinessCheck } from './db/database-readiness-check.js';
-export { TypeOrmLogger } from './db/typeorm-logger.js';
+export { entityManagerOf, type Transaction, type UnitOfWork } from './db/unit-of-work.js';
 
-export {
-  AmqpConnection,
-  type AmqpConnectionOptions,
-  type ConnectedCallback,
-  type ConnectedSubscription,
-} from './messaging/amqp-connection.js';
-export { brokerReadinessCheck } from './messaging/broker-readiness.js';
-export {
-  assertEventsExchange,
-  deadLetterQueueName,
-  EVENTS_EXCHANGE,
-  retryQueueName,
-  UNROUTED_EXCHANGE,
-  UNROUTED_QUEUE,
-} from './messaging/topology.js';
-export { EventPublisher, type EventPublisherOptions } from './messaging/event-publisher.js';
-export { PublishError, type PublishFailure } from './messaging/publish-error.js';
-export { createEvent, type EventDataFor, type NewEvent } from './messaging/create-event.js';
-export { enqueueEvent } from './messaging/enqueue-event.js';
-export { OutboxRelay, type OutboxRelayOptions } from './messaging/outbox-relay.js';
-export {
-  ConsumerHeaders,
-  startConsumer,
-  type ConsumerHandle,
-  type ConsumerOptions,
-  type EventHandler,
-} from './messaging/event-consumer.js';
-export { OutboxEvent } from './messaging/outbox-event.entity.js';
-export { ProcessedMessage } from './messaging/processed-message.entity.js';
+export { createEvent } from './messaging/create-event.js';
+export type { EventHandler } from './messaging/event-consumer.js';
 export { kitEntities, kitMigrations } from './messaging/kit-migrations.js';
+export { backoffDelay } from './messaging/backoff.js';
 
 export {
   decodeCursor,
-  encodeCursor,
-  maxPageSize,
   pageQuerySchema,
   toPage,
   type CursorPosition,
@@ -125,36 +52,22 @@ export {
   type ServiceContext,
   type ServiceDefinition,
 } from './service/service-definition.js';
-export { startService, type RunningService, type StartOptions } from './service/start-service.js';
+export { startService, type RunningService } from './service/start-service.js';
 export { serviceMain } from './service/service-main.js';
-
-export {
-  ClientCredentialsTokens,
-  type ClientCredentialsOptions,
-} from './keycloak/client-credentials-tokens.js';
-export {
-  createKeycloakAdmin,
-  type KeycloakAdmin,
-  type KeycloakAdminOptions,
-} from './keycloak/keycloak-admin.js';
-export { isTransportFailure, KeycloakUnavailable } from './keycloak/keycloak-unavailable.js';
-export {
-  keycloakReason,
-  keycloakRetryAfterSeconds,
-  problemFromKeycloakError,
-} from './keycloak/keycloak-problem.js';
-export { keycloakAdminConfigSchema, serviceClientConfigSchema } from './config/keycloak-config.js';
 export { listRoutes } from './service/list-routes.js';
 
-export type { ApiHeader, ApiOperation, ApiResponse } from './openapi/api-operation.js';
+export { ClientCredentialsTokens } from './keycloak/client-credentials-tokens.js';
 export {
-  buildOpenApiDocument,
-  problem,
-  type OpenApiDocument,
-  type OpenApiDocumentOptions,
-  type OpenApiInfo,
-} from './openapi/build-openapi-document.js';
-export { apiDocsRoutes, type ApiDocsOptions } from './openapi/api-docs-routes.js';
+  createKeycloakAdmin,
+  keycloakAdminFromConfig,
+  type KeycloakAdmin,
+} from './keycloak/keycloak-admin.js';
+export { keycloakRetryAfterSeconds } from './keycloak/keycloak-unavailable.js';
+export { KeycloakRefused } from './keycloak/keycloak-failure.js';
+
+export { ServiceHttpClient } from './service-client/service-http-client.js';
+
+export type { ApiOperation, ApiResponse } from './openapi/api-operation.js';
+export { problem, type OpenApiDocument } from './openapi/build-openapi-document.js';
+export { apiDocsRoutes } from './openapi/api-docs-routes.js';
 export { openApiPathOf } from './openapi/openapi-path.js';
-export { problemSchema } from './openapi/problem-schema.js';
-export { parseHeaders } from './http/validate.js';

@@ -3,7 +3,8 @@
  * (as after a realm re-import) is renewed once, not served until it would have expired.
  */
 import { describe, expect, it } from 'vitest';
-import { ClientCredentialsTokens, createKeycloakAdmin } from '@platform/kit';
+import { ClientCredentialsTokens } from '../src/keycloak/client-credentials-tokens.js';
+import { createKeycloakAdmin } from '../src/keycloak/keycloak-admin.js';
 import { secret } from '@platform/platform/environment';
 import { environment, oidc, secrets } from '@platform/test-support/stack';
 

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { pino } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@platform/contracts';
 import { amqpUrl, loadEnvironment, loadSecrets } from '@platform/platform/environment';
 import { startBroker, stopBroker } from '@platform/dev/stack-control';
 import { eventually } from '@platform/test-support/eventually';
+import { entityManagerOf, type Transaction } from '../src/db/unit-of-work.js';
 import type { AmqpConnection } from '../src/messaging/amqp-connection.js';
 import { createEvent } from '../src/messaging/create-event.js';
 import { startConsumer, type ConsumerHandle, type EventHandler } from '../src/messaging/event-consumer.js';
@@ -57,8 +58,8 @@ describe('idempotent consumer', () => {
   }
 
   /** The handler's side effect: a row per applied event, in the handler's transaction. */
-  async function record(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
-    await manager.query('INSERT INTO applied_events (event_id, subject) VALUES ($1, $2)', [
+  async function record(envelope: EventEnvelope, tx: Transaction): Promise<void> {
+    await entityManagerOf(tx).query('INSERT INTO applied_events (event_id, subject) VALUES ($1, $2)', [
       envelope.id,
       envelope.subject,
     ]);
@@ -119,9 +120,9 @@ describe('idempotent consumer', () => {
 
   it('when the same message is delivered twice, then it is applied once', async () => {
     let calls = 0;
-    const { type } = await consume(async (envelope, manager) => {
+    const { type } = await consume(async (envelope, tx) => {
       calls += 1;
-      await record(envelope, manager);
+      await record(envelope, tx);
     });
     const envelope = createEvent({ type, version: 1, subject: 'user-1', data: { userId: 'user-1' } });
 
@@ -138,8 +139,8 @@ describe('idempotent consumer', () => {
 
   it('when the handler fails once and then succeeds, then the message is retried and applied once', async () => {
     const attempts: number[] = [];
-    const { queue, type } = await consume(async (envelope, manager) => {
-      await record(envelope, manager);
+    const { queue, type } = await consume(async (envelope, tx) => {
+      await record(envelope, tx);
       attempts.push(attempts.length + 1);
       if (attempts.length === 1) throw new Error('transient failure');
     });
@@ -161,9 +162,9 @@ describe('idempotent consumer', () => {
   it('when the handler always fails, then after maxAttempts the message is in the DLQ with the reason', async () => {
     let calls = 0;
     const { queue, type } = await consume(
-      async (envelope, manager) => {
+      async (envelope, tx) => {
         calls += 1;
-        await record(envelope, manager);
+        await record(envelope, tx);
         throw new Error('the account does not exist');
       },
       { maxAttempts: 3 },

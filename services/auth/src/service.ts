@@ -1,4 +1,4 @@
-import { ClientCredentialsTokens, createKeycloakAdmin, defineService } from '@platform/kit';
+import { defineService, keycloakAdminFromConfig } from '@platform/kit';
 import { authConfigSchema } from './config.js';
 import { AuditEntry } from './data/audit-entry-entity.js';
 import { AuditRepository } from './data/audit-repository.js';
@@ -13,21 +13,16 @@ export const service = defineService({
   configSchema: authConfigSchema,
   entities: [AuditEntry],
   migrations: [CreateAuditEntries1764000000000],
-  routes: ({ auth, dataSource, config, logger, metrics }) => {
-    // The service's own token, shared by every Admin API call and renewed before it expires.
-    const tokens = new ClientCredentialsTokens({
-      tokenUrl: config.OIDC_TOKEN_URL,
-      clientId: config.OIDC_CLIENT_ID,
-      clientSecret: config.OIDC_CLIENT_SECRET,
-    });
-    const directory = new KeycloakUserDirectory(
-      createKeycloakAdmin({ url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, tokens, metrics }),
-    );
-    const audit = new AuditRepository(dataSource);
-    return [
-      accountRoutes(auth, { directory, audit, logger }),
-      adminUserRoutes(auth, { directory, audit }),
-      auditRoutes(auth, audit),
-    ];
-  },
+  components: (context) => ({
+    // One Admin API client: its token is shared by every call and renewed before it expires.
+    directory: new KeycloakUserDirectory(keycloakAdminFromConfig(context)),
+    audit: new AuditRepository(context.dataSource),
+    unitOfWork: context.unitOfWork,
+    logger: context.logger,
+  }),
+  routes: ({ auth, components }) => [
+    accountRoutes(auth, components),
+    adminUserRoutes(auth, components),
+    auditRoutes(auth, components.audit),
+  ],
 });

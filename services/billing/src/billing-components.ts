@@ -1,39 +1,35 @@
-import { ClientCredentialsTokens, type ServiceContext } from '@platform/kit';
+import { ClientCredentialsTokens, type ServiceContext, ServiceHttpClient } from '@platform/kit';
 import { Redis } from 'ioredis';
 import type { BillingConfig } from './config.js';
 import { AccountDetailsRepository } from './data/account-details-repository.js';
 import { AccountRepository } from './data/account-repository.js';
 import { CachedProfileDirectory } from './data/cached-profile-directory.js';
-import { IdempotencyStore } from './data/idempotency-store.js';
+import { IdempotencyRepository } from './data/idempotency-repository.js';
 import { InvoiceRepository } from './data/invoice-repository.js';
 import { KeyRingCipher } from './data/key-ring-cipher.js';
 import { PaymentRepository } from './data/payment-repository.js';
 import { UserServiceClient } from './data/user-service-client.js';
 import type { AccountReaders } from './domain/get-account.js';
+import type { InvoiceDesk } from './domain/invoice-desk.js';
 import type { PaymentDesk } from './domain/pay-invoice.js';
 import { ManualTransferProvider } from './domain/payment-provider.js';
 import type { ProfileDirectory } from './domain/profile-directory.js';
 
 export interface BillingComponents {
-  readonly accounts: AccountRepository;
-  readonly invoices: InvoiceRepository;
+  readonly invoiceDesk: InvoiceDesk;
   readonly profiles: ProfileDirectory;
   readonly accountReaders: AccountReaders;
   readonly paymentDesk: PaymentDesk;
   close(): Promise<void>;
 }
 
-const built = new WeakMap<object, BillingComponents>();
-
 /**
- * The objects one running billing service shares between its routes and its consumers: one
- * Redis client, one token cache, one circuit breaker. Built once per service context. Building
- * opens no connection (Redis connects on first use), so routes can be listed without a stack.
+ * What billing's routes and consumers share: one Redis client, one token cache, one circuit
+ * breaker. The kit builds it once per started service and closes it at shutdown. Building opens
+ * no connection (Redis connects on first use), so routes can be listed without a stack.
  */
-export function billingComponentsOf(context: ServiceContext<BillingConfig>): BillingComponents {
-  const existing = built.get(context);
-  if (existing) return existing;
-  const { config, dataSource, logger } = context;
+export function billingComponents(context: ServiceContext<BillingConfig>): BillingComponents {
+  const { config, dataSource, unitOfWork, logger, metrics } = context;
   const redis = new Redis(config.REDIS_URL, {
     lazyConnect: true,
     // A cache must fail fast: a slow Redis should cost a read one short wait, not a queue of them.
@@ -42,17 +38,16 @@ export function billingComponentsOf(context: ServiceContext<BillingConfig>): Bil
     connectionName: 'billing-service',
   });
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
-  const users = new UserServiceClient({
-    baseUrl: config.USER_SERVICE_URL,
-    tokens: new ClientCredentialsTokens({
-      tokenUrl: config.OIDC_TOKEN_URL,
-      clientId: config.OIDC_CLIENT_ID,
-      clientSecret: config.OIDC_CLIENT_SECRET,
+  const users = new UserServiceClient(
+    new ServiceHttpClient({
+      name: 'user-service',
+      baseUrl: config.USER_SERVICE_URL,
+      tokens: ClientCredentialsTokens.fromConfig(config),
+      timeoutMs: config.USER_SERVICE_TIMEOUT_MS,
+      logger,
+      metrics,
     }),
-    timeoutMs: config.USER_SERVICE_TIMEOUT_MS,
-    logger,
-    circuit: context.metrics.circuitBreaker('user-service'),
-  });
+  );
   const profiles = new CachedProfileDirectory({
     redis,
     users,
@@ -62,16 +57,16 @@ export function billingComponentsOf(context: ServiceContext<BillingConfig>): Bil
   const accounts = new AccountRepository(dataSource);
   const invoices = new InvoiceRepository(dataSource);
   const cipher = new KeyRingCipher(config.BILLING_ENCRYPTION_KEYS, config.BILLING_ACTIVE_KEY_ID);
-  const components: BillingComponents = {
-    accounts,
-    invoices,
+  return {
+    invoiceDesk: { accounts, invoices, unitOfWork },
     profiles,
     accountReaders: { accounts, details: new AccountDetailsRepository(dataSource, cipher), profiles },
     paymentDesk: {
+      unitOfWork,
       accounts,
       invoices,
       payments: new PaymentRepository(),
-      idempotency: new IdempotencyStore(dataSource),
+      idempotency: new IdempotencyRepository(),
       provider: new ManualTransferProvider(),
     },
     async close() {
@@ -79,6 +74,4 @@ export function billingComponentsOf(context: ServiceContext<BillingConfig>): Bil
       else await redis.quit();
     },
   };
-  built.set(context, components);
-  return components;
 }

@@ -1,5 +1,5 @@
 import { defineService } from '@platform/kit';
-import { billingComponentsOf } from './billing-components.js';
+import { billingComponents } from './billing-components.js';
 import { billingConfigSchema } from './config.js';
 import { AccountDetails } from './data/account-details-entity.js';
 import { Account } from './data/account-entity.js';
@@ -19,20 +19,14 @@ export const service = defineService({
   configSchema: billingConfigSchema,
   entities: [Account, AccountDetails, Invoice, Payment, IdempotencyRecord],
   migrations: [CreateAccountsAndInvoices1764000000000, AddPaymentsDetailsAndIdempotency1764100000000],
-  routes: (context) => {
-    const billing = billingComponentsOf(context);
-    return [
-      invoicesRoutes(context.auth, billing.accounts, billing.invoices),
-      paymentsRoutes(context.auth, billing.paymentDesk),
-      accountsRoutes(context.auth, billing.accountReaders),
-    ];
-  },
-  consumers: (context) => {
-    const billing = billingComponentsOf(context);
-    return [
-      userLifecycleConsumer(billing.accounts, billing.profiles),
-      profileCacheConsumer(billing.profiles),
-    ];
-  },
-  stop: (context) => billingComponentsOf(context).close(),
+  components: billingComponents,
+  routes: ({ auth, components }) => [
+    invoicesRoutes(auth, components.invoiceDesk),
+    paymentsRoutes(auth, components.paymentDesk),
+    accountsRoutes(auth, components.accountReaders),
+  ],
+  consumers: ({ components }) => [
+    userLifecycleConsumer(components.invoiceDesk.accounts, components.profiles),
+    profileCacheConsumer(components.profiles),
+  ],
 });

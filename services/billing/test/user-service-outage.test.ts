@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningService } from '@platform/kit';
+import { defineService, type RunningService } from '@platform/kit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker } from '@platform/test-support/broker';
@@ -32,14 +32,14 @@ describe('account creation while the user service is down', () => {
     gate = await UserServiceGate.start(serviceUrl('user'));
     instance = await startSecondInstance(
       'billing',
-      {
+      defineService({
         ...service,
         // The production user-lifecycle consumer (handler, attempts, backoff), on the test's own queue.
         consumers: (context) =>
           (service.consumers?.(context) ?? [])
             .filter((consumer) => consumer.queue === userLifecycleQueue)
             .map((consumer) => ({ ...consumer, queue })),
-      },
+      }),
       { overrides: { USER_SERVICE_URL: gate.url }, consumers: true },
     );
   });

@@ -1,4 +1,4 @@
-import { apiDocsRoutes, ClientCredentialsTokens, createKeycloakAdmin, defineService } from '@platform/kit';
+import { apiDocsRoutes, defineService, keycloakAdminFromConfig } from '@platform/kit';
 import { userConfigSchema } from './config.js';
 import { KeycloakIdentities } from './data/keycloak-identities.js';
 import { CreateUsers1764000000000 } from './data/migrations/1764000000000-create-users.js';
@@ -16,21 +16,15 @@ export const service = defineService({
   configSchema: userConfigSchema,
   entities: [User],
   migrations: [CreateUsers1764000000000, UsersLookupsAndIdentityEventOrder1764100000000],
-  routes: ({ auth, config, dataSource, logger, metrics }) => {
-    const tokens = new ClientCredentialsTokens({
-      tokenUrl: config.OIDC_TOKEN_URL,
-      clientId: config.OIDC_CLIENT_ID,
-      clientSecret: config.OIDC_CLIENT_SECRET,
-    });
-    const dependencies: ProfileDependencies = {
-      dataSource,
-      users: new UserRepository(dataSource),
-      identities: new KeycloakIdentities(
-        createKeycloakAdmin({ url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, tokens, metrics }),
-      ),
-      logger,
-    };
-    const tables = [usersRoutes(auth, dependencies), internalUsersRoutes(auth, dependencies)];
+  // Built once per service, so every route reads through the same recent-identity cache.
+  components: (context): ProfileDependencies => ({
+    unitOfWork: context.unitOfWork,
+    users: new UserRepository(context.dataSource),
+    identities: new KeycloakIdentities(keycloakAdminFromConfig(context)),
+    logger: context.logger,
+  }),
+  routes: ({ auth, components }) => {
+    const tables = [usersRoutes(auth, components), internalUsersRoutes(auth, components)];
     const docs = apiDocsRoutes({
       auth,
       info: {
@@ -43,5 +37,5 @@ export const service = defineService({
     });
     return [...tables, docs];
   },
-  consumers: ({ dataSource }) => [identityEventsConsumer(new UserRepository(dataSource))],
+  consumers: ({ components }) => [identityEventsConsumer(components.users)],
 });

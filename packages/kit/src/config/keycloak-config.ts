@@ -13,3 +13,6 @@ export const keycloakAdminConfigSchema = z.object({
   KEYCLOAK_URL: envUrl(),
   KEYCLOAK_REALM: z.string().min(1),
 });
+
+export type ServiceClientConfig = z.output<typeof serviceClientConfigSchema>;
+export type KeycloakAdminConfig = z.output<typeof keycloakAdminConfigSchema>;

@@ -1,19 +1,21 @@
 import { STATUS_CODES } from 'node:http';
 import { InsufficientScopeError, UnauthorizedError } from 'express-oauth2-jwt-bearer';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
-import { problemFromKeycloakError } from '../keycloak/keycloak-problem.js';
+import { DependencyRefused, DependencyUnavailable } from './dependency-errors.js';
 import { HttpProblem } from './http-problem.js';
 import {
   badRequest,
+  conflict,
   forbidden,
   internalServerError,
+  notFound,
   payloadTooLarge,
   serviceUnavailable,
   unsupportedMediaType,
 } from './problems.js';
 
-/** How long a client should wait before retrying when a dependency is down. */
-const retryAfterSeconds = 2;
+/** How long a client should wait before retrying when the database is down. */
+const databaseRetryAfterSeconds = 2;
 
 /**
  * Turns anything a handler threw into the problem the client sees. Only errors whose shape we know
@@ -26,10 +28,11 @@ export function problemFromError(error: unknown): HttpProblem {
   if (error instanceof UnauthorizedError) return authenticationProblem(error);
   if (isBodyParserError(error)) return bodyParserProblem(error);
   if (isDatabaseUnavailable(error))
-    return serviceUnavailable('The database is unavailable', retryAfterSeconds);
-  // Keycloak unreachable, timing out or refusing: the caller gets 503/409/404/400, never a 500.
-  const fromKeycloak = problemFromKeycloakError(error);
-  if (fromKeycloak) return fromKeycloak;
+    return serviceUnavailable('The database is unavailable', databaseRetryAfterSeconds);
+  // A dependency down or refusing (each client module says which): 503, 400, 404 or 409, never a 500.
+  if (error instanceof DependencyUnavailable)
+    return serviceUnavailable(error.detail, error.retryAfterSeconds);
+  if (error instanceof DependencyRefused) return refusalProblem(error);
   if (isExposedClientError(error)) {
     return new HttpProblem({
       status: error.status,
@@ -38,6 +41,17 @@ export function problemFromError(error: unknown): HttpProblem {
     });
   }
   return internalServerError();
+}
+
+function refusalProblem(error: DependencyRefused): HttpProblem {
+  switch (error.refusal) {
+    case 'invalid':
+      return badRequest(error.detail, error.fieldErrors);
+    case 'not_found':
+      return notFound(error.detail);
+    case 'conflict':
+      return conflict(error.detail);
+  }
 }
 
 // The library answers 400 for a malformed Authorization header, but to a client that is the same

@@ -9,33 +9,22 @@ import type { Metrics } from '../metrics/create-metrics.js';
 import { wellFormedStrings } from './well-formed-strings.js';
 import { requestId, requestIdOf } from './request-id.js';
 
-/** Express's `trust proxy` setting: hop count, addresses/subnets, or true/false. */
-export type TrustProxy = boolean | number | string | readonly string[];
-
 export interface AppOptions {
   readonly name: string;
   readonly logger: Logger;
   /** Largest accepted JSON body, e.g. '100kb'. */
   readonly bodyLimit: string;
   readonly metrics: Metrics;
-  /** Off by default: X-Forwarded-* is only believed from proxies named here. */
-  readonly trustProxy?: TrustProxy;
   /** Mounts the service's routers. */
   readonly configure: (app: Express) => void;
 }
 
-export function createApp({
-  name,
-  logger,
-  bodyLimit,
-  metrics,
-  trustProxy = false,
-  configure,
-}: AppOptions): Express {
+export function createApp({ name, logger, bodyLimit, metrics, configure }: AppOptions): Express {
   const app = express();
   app.locals.serviceName = name;
   app.disable('x-powered-by');
-  app.set('trust proxy', typeof trustProxy === 'object' ? [...trustProxy] : trustProxy);
+  // Express's default, stated: req.ip and req.protocol are the peer's own, X-Forwarded-* is not believed.
+  app.set('trust proxy', false);
   app.use(helmet());
   app.use(requestId());
   // pino-http keeps the req.id that requestId() has just set, so logs and responses share one id.

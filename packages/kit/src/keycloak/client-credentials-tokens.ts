@@ -1,3 +1,5 @@
+import type { ServiceClientConfig } from '../config/keycloak-config.js';
+import type { AccessTokens } from './fresh-token-retry.js';
 import { isTransportFailure, KeycloakUnavailable } from './keycloak-unavailable.js';
 
 export interface ClientCredentialsOptions {
@@ -19,7 +21,7 @@ interface CachedToken {
  * it expires. Concurrent callers share one token request. This is also what the Keycloak admin
  * client is given (registerTokenProvider): its own refresh cannot renew client-credentials tokens.
  */
-export class ClientCredentialsTokens {
+export class ClientCredentialsTokens implements AccessTokens {
   private cached: CachedToken | undefined;
   private inFlight: Promise<CachedToken> | undefined;
   private readonly refreshBeforeExpiryMs: number;
@@ -30,6 +32,15 @@ export class ClientCredentialsTokens {
   constructor(private readonly options: ClientCredentialsOptions) {
     this.refreshBeforeExpiryMs = options.refreshBeforeExpiryMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 5_000;
+  }
+
+  /** The tokens of the service's own client, as its configuration names it. */
+  static fromConfig(config: ServiceClientConfig): ClientCredentialsTokens {
+    return new ClientCredentialsTokens({
+      tokenUrl: config.OIDC_TOKEN_URL,
+      clientId: config.OIDC_CLIENT_ID,
+      clientSecret: config.OIDC_CLIENT_SECRET,
+    });
   }
 
   async getAccessToken(): Promise<string> {

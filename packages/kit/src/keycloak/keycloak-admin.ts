@@ -1,13 +1,16 @@
 import KeycloakAdminClient from '@keycloak/keycloak-admin-client';
+import type { KeycloakAdminConfig, ServiceClientConfig } from '../config/keycloak-config.js';
 import type { KeycloakAdminMetrics } from '../metrics/keycloak-admin-metrics.js';
-import type { ClientCredentialsTokens } from './client-credentials-tokens.js';
+import { ClientCredentialsTokens } from './client-credentials-tokens.js';
+import { retryOnceWithFreshToken, type AccessTokens } from './fresh-token-retry.js';
+import { keycloakFailureOf } from './keycloak-failure.js';
 
 export interface KeycloakAdminOptions {
   /** Keycloak's base URL as reachable from the service, e.g. http://keycloak:8080. */
   readonly url: string;
   readonly realm: string;
   /** The service's own client-credentials tokens; its service account holds the admin roles. */
-  readonly tokens: ClientCredentialsTokens;
+  readonly tokens: AccessTokens;
   /** Bound on every Admin API call, so a hung Keycloak becomes a 503, not a hung request. */
   readonly timeoutMs?: number;
   /** The service's metrics (`context.metrics`): every call is timed and its outcome counted. */
@@ -18,9 +21,10 @@ export type KeycloakAdmin = KeycloakAdminClient;
 
 /**
  * An Admin API client for one realm, authenticated with the service's own token provider. Every
- * call is timed (with `metrics`) and, when Keycloak answers 401 to a cached token it no longer
- * accepts (its keys changed, e.g. the realm was re-imported), retried once with a fresh token
- * instead of failing until the old one would have expired.
+ * call is timed (with `metrics`); when Keycloak answers 401 to a cached token it no longer accepts,
+ * it is retried once with a fresh token (retryOnceWithFreshToken) instead of failing until the old
+ * one would have expired. Failures leave as the kit's dependency errors (keycloakFailureOf), so
+ * neither the callers nor the error handler need to know the admin client's.
  */
 export function createKeycloakAdmin({
   url,
@@ -33,13 +37,32 @@ export function createKeycloakAdmin({
   client.registerTokenProvider({ getAccessToken: () => tokens.getAccessToken() });
   wrapResourceCalls(client, (operation, attempt) => {
     const timed = () => (metrics ? metrics.keycloakAdmin.timed(operation, attempt) : attempt());
-    return timed().catch((error: unknown) => {
-      if (statusOf(error) !== 401) throw error;
-      tokens.invalidate();
-      return timed();
-    });
+    return retryOnceWithFreshToken(tokens, timed, (error) => statusOf(error) === 401).catch(
+      (error: unknown) => {
+        throw keycloakFailureOf(error);
+      },
+    );
   });
   return client;
+}
+
+/**
+ * The Admin API client a service's configuration describes: its own client's tokens, the realm at
+ * KEYCLOAK_URL. The one way services build it.
+ */
+export function keycloakAdminFromConfig({
+  config,
+  metrics,
+}: {
+  readonly config: ServiceClientConfig & KeycloakAdminConfig;
+  readonly metrics?: { readonly keycloakAdmin: KeycloakAdminMetrics };
+}): KeycloakAdmin {
+  return createKeycloakAdmin({
+    url: config.KEYCLOAK_URL,
+    realm: config.KEYCLOAK_REALM,
+    tokens: ClientCredentialsTokens.fromConfig(config),
+    metrics,
+  });
 }
 
 /** The HTTP status of an admin-client error, when Keycloak answered. */

@@ -7,7 +7,7 @@ import type {
   MessagePropertyHeaders,
   Options,
 } from 'amqplib';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Logger as PinoLogger } from 'pino';
 import { eventEnvelopeSchema, type EventEnvelope } from '@platform/contracts';
 import type {
@@ -16,13 +16,17 @@ import type {
   ConsumerOutcome,
   QueueDepths,
 } from '../metrics/consumer-metrics.js';
+import { createUnitOfWork, entityManagerOf, type Transaction, type UnitOfWork } from '../db/unit-of-work.js';
 import type { AmqpConnection, ConnectedSubscription } from './amqp-connection.js';
 import { assertEventsExchange, deadLetterQueueName, EVENTS_EXCHANGE, retryQueueName } from './topology.js';
 
 type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error'>;
 
-/** Applies one event. Everything it writes must go through `manager`: that is what makes it exactly-once. */
-export type EventHandler = (envelope: EventEnvelope, manager: EntityManager) => Promise<void>;
+/**
+ * Applies one event. Everything it writes must go through `tx`, the transaction that also records
+ * the event as processed: that is what makes it exactly-once.
+ */
+export type EventHandler = (envelope: EventEnvelope, tx: Transaction) => Promise<void>;
 
 export interface ConsumerOptions {
   amqp: AmqpConnection;
@@ -101,10 +105,12 @@ class EventConsumer implements ConsumerHandle {
   private subscription: ConnectedSubscription | undefined;
   private stopped = false;
   private readonly instruments: ConsumerInstruments | undefined;
+  private readonly unitOfWork: UnitOfWork;
   private stopObservingQueues: (() => void) | undefined;
 
   constructor(private readonly options: ConsumerOptions) {
     this.logger = options.logger;
+    this.unitOfWork = createUnitOfWork(options.dataSource);
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? defaultBackoffMs;
     this.instruments = options.metrics?.consumer(options.consumerName, options.queue);
@@ -294,16 +300,16 @@ class EventConsumer implements ConsumerHandle {
 
   /** Returns false when this consumer had already applied the event (a redelivery or duplicate). */
   private apply(envelope: EventEnvelope): Promise<boolean> {
-    return this.options.dataSource.transaction(async (manager) => {
+    return this.unitOfWork.run(async (tx) => {
       // A concurrent duplicate blocks on the primary key until the first commits or rolls back.
-      const inserted: unknown[] = await manager.query(
+      const inserted: unknown[] = await entityManagerOf(tx).query(
         `INSERT INTO processed_messages (consumer, message_id, processed_at) VALUES ($1, $2, now())
          ON CONFLICT DO NOTHING RETURNING message_id`,
         [this.options.consumerName, envelope.id],
       );
       if (inserted.length === 0) return false;
       try {
-        await context.with(handlerContext(envelope), () => this.options.handler(envelope, manager));
+        await context.with(handlerContext(envelope), () => this.options.handler(envelope, tx));
       } catch (error) {
         throw new HandlerFailure(error);
       }

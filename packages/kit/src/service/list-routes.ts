@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { createAuth } from '../auth/create-auth.js';
+import { createUnitOfWork } from '../db/unit-of-work.js';
 import type { RouteDeclaration } from '../http/route-table.js';
 import { createLogger } from '../logging/logger.js';
 import { AmqpConnection } from '../messaging/amqp-connection.js';
@@ -12,19 +13,22 @@ import type { ConfigOf, ServiceContext, ServiceDefinition } from './service-defi
  * built from a context whose connections are never opened (building routes does no I/O).
  * Lets tests compare a service's guards with the access map, the edge configs and the mesh.
  */
-export function listRoutes<S extends z.ZodObject>(
-  definition: ServiceDefinition<S>,
+export function listRoutes<S extends z.ZodObject, K>(
+  definition: ServiceDefinition<S, K>,
   config: Partial<ConfigOf<S>> = {},
 ): readonly RouteDeclaration[] {
   const logger = createLogger({ name: `${definition.name}-routes`, level: 'silent' });
   const unused = 'http://127.0.0.1:9/never-contacted';
+  const dataSource = new DataSource({ type: 'postgres', url: 'postgres://127.0.0.1:9/never-contacted' });
   const context: ServiceContext<ConfigOf<S>> = {
     config: config as ConfigOf<S>,
     logger,
-    dataSource: new DataSource({ type: 'postgres', url: 'postgres://127.0.0.1:9/never-contacted' }),
+    dataSource,
+    unitOfWork: createUnitOfWork(dataSource),
     auth: createAuth({ issuer: unused, jwksUri: unused, audience: 'never-checked' }),
     amqp: new AmqpConnection({ url: 'amqp://127.0.0.1:9', logger }),
     metrics: createMetrics({ service: definition.name }),
   };
-  return definition.routes(context).flatMap((table) => table.routes());
+  const components = definition.components?.(context) as K;
+  return definition.routes({ ...context, components }).flatMap((table) => table.routes());
 }

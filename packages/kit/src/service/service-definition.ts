@@ -2,6 +2,7 @@ import type { DataSource, MixedList } from 'typeorm';
 import type { z } from 'zod';
 import type { Auth } from '../auth/create-auth.js';
 import type { ServiceConfig } from '../config/service-config.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RouteTable } from '../http/route-table.js';
 import type { Logger } from '../logging/logger.js';
 import type { AmqpConnection } from '../messaging/amqp-connection.js';
@@ -9,27 +10,36 @@ import type { ConsumerOptions } from '../messaging/event-consumer.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 import type { ReadinessCheck } from '../readiness-check.js';
 
-/** What a service's routes, consumers and checks are built from. */
+/** What the kit has set up for a running service before the service's own code is built. */
 export interface ServiceContext<C extends ServiceConfig> {
   readonly config: C;
   readonly logger: Logger;
   readonly dataSource: DataSource;
+  /** Where use cases open a transaction that also carries their outbox events. */
+  readonly unitOfWork: UnitOfWork;
   readonly auth: Auth;
   readonly amqp: AmqpConnection;
   readonly metrics: Metrics;
 }
 
-/** The infrastructure every consumer gets from the runner; a service supplies only the rest. */
-export type ServiceConsumer = Omit<ConsumerOptions, 'amqp' | 'dataSource' | 'logger'>;
+/** What routes, consumers and readiness checks are built from: the context and the service's components. */
+export type ComponentsContext<C extends ServiceConfig, K> = ServiceContext<C> & { readonly components: K };
 
-/**
- * A service is its domain: config, entities and migrations, routes, consumers. Everything
- * around it (HTTP app, management port, auth, database, broker, outbox relay, shutdown) is the kit's.
- */
+/** The infrastructure every consumer gets from the runner; a service supplies only the rest. */
+export type ServiceConsumer = Omit<ConsumerOptions, 'amqp' | 'dataSource' | 'logger' | 'metrics'>;
+
 /** A service's config: the kit's variables (its schema extends serviceConfigSchema) plus its own. */
 export type ConfigOf<S extends z.ZodObject> = z.output<S> & ServiceConfig;
 
-export interface ServiceDefinition<S extends z.ZodObject> {
+/**
+ * A service is its domain: config, entities and migrations, its components, routes and consumers.
+ * Everything around it (HTTP app, management port, auth, database, broker, outbox relay, shutdown)
+ * is the kit's.
+ *
+ * routes, consumers and readiness are methods, not function properties, so that a definition with
+ * its own components still fits where any definition is expected (`ServiceDefinition<S>`).
+ */
+export interface ServiceDefinition<S extends z.ZodObject, K = unknown> {
   /** Short name: `user` becomes `user-service` in logs, metrics and the broker. */
   readonly name: string;
   readonly configSchema: S;
@@ -37,16 +47,26 @@ export interface ServiceDefinition<S extends z.ZodObject> {
   readonly entities: MixedList<Function>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
   readonly migrations: MixedList<Function>;
-  readonly routes: (context: ServiceContext<ConfigOf<S>>) => readonly RouteTable[];
-  readonly consumers?: (context: ServiceContext<ConfigOf<S>>) => readonly ServiceConsumer[];
-  readonly readiness?: (context: ServiceContext<ConfigOf<S>>) => readonly ReadinessCheck[];
   /**
-   * Releases what the service's own code opened (a cache client, say). Runs on shutdown after
-   * the HTTP server and the consumers have stopped, before the broker and the database close.
+   * Builds what the routes, consumers and checks share (clients, caches, repositories) once per
+   * started service. Must open no connection, so routes can be listed without a stack. When the
+   * result has a `close()`, it runs on shutdown after the HTTP server and the consumers have
+   * stopped, before the broker and the database close.
    */
-  readonly stop?: (context: ServiceContext<ConfigOf<S>>) => Promise<void>;
+  readonly components?: (context: ServiceContext<ConfigOf<S>>) => K;
+  routes(context: ComponentsContext<ConfigOf<S>, K>): readonly RouteTable[];
+  consumers?(context: ComponentsContext<ConfigOf<S>, K>): readonly ServiceConsumer[];
+  readiness?(context: ComponentsContext<ConfigOf<S>, K>): readonly ReadinessCheck[];
 }
 
-export function defineService<S extends z.ZodObject>(definition: ServiceDefinition<S>): ServiceDefinition<S> {
+export function defineService<S extends z.ZodObject, K = unknown>(
+  definition: ServiceDefinition<S, K>,
+): ServiceDefinition<S, K> {
   return definition;
+}
+
+/** The components' own `close()`, when they have one. */
+export function closerOf(components: unknown): (() => Promise<void>) | undefined {
+  const close = (components as { close?: unknown } | null | undefined)?.close;
+  return typeof close === 'function' ? () => Promise.resolve(close.call(components)) : undefined;
 }

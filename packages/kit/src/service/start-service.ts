@@ -7,6 +7,7 @@ import { createAuth } from '../auth/create-auth.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { createDataSource } from '../db/create-data-source.js';
 import { databaseReadinessCheck } from '../db/database-readiness-check.js';
+import { createUnitOfWork } from '../db/unit-of-work.js';
 import { jwksReadinessCheck } from '../health/jwks-readiness-check.js';
 import { startManagementServer } from '../health/management-server.js';
 import { createApp } from '../http/create-app.js';
@@ -24,7 +25,13 @@ import type { ConnectionPoolStats } from '../metrics/database-pool-metrics.js';
 import { closeHttpServer } from '../shutdown/close-http-server.js';
 import { createShutdown, type Shutdown } from '../shutdown/create-shutdown.js';
 import { shutdownTelemetry } from '../telemetry/telemetry-shutdown.js';
-import type { ConfigOf, ServiceContext, ServiceDefinition } from './service-definition.js';
+import {
+  closerOf,
+  type ComponentsContext,
+  type ConfigOf,
+  type ServiceContext,
+  type ServiceDefinition,
+} from './service-definition.js';
 
 export interface RunningService {
   /** Base URL of the public HTTP port. */
@@ -64,12 +71,12 @@ export function dataSourceFor<S extends z.ZodObject>(
 }
 
 /**
- * Starts a service in order: database, broker, outbox relay, consumers, then the HTTP ports.
- * Shutdown runs the other way round: stop taking requests, finish what is in flight, then
- * consumers, relay, broker and database.
+ * Starts a service in order: database, broker, outbox relay, the service's components, consumers,
+ * then the HTTP ports. Shutdown runs the other way round: stop taking requests, finish what is in
+ * flight, then consumers, components, relay, broker and database.
  */
-export async function startService<S extends z.ZodObject>(
-  definition: ServiceDefinition<S>,
+export async function startService<S extends z.ZodObject, K>(
+  definition: ServiceDefinition<S, K>,
   config: ConfigOf<S>,
   options: StartOptions = {},
 ): Promise<RunningService> {
@@ -97,7 +104,18 @@ export async function startService<S extends z.ZodObject>(
     jwksUri: config.OIDC_JWKS_URL,
     audience: config.OIDC_AUDIENCE,
   });
-  const context: ServiceContext<ConfigOf<S>> = { config, logger, dataSource, auth, amqp, metrics };
+  const unitOfWork = createUnitOfWork(dataSource);
+  const kitContext: ServiceContext<ConfigOf<S>> = {
+    config,
+    logger,
+    dataSource,
+    unitOfWork,
+    auth,
+    amqp,
+    metrics,
+  };
+  const components = definition.components?.(kitContext) as K;
+  const context: ComponentsContext<ConfigOf<S>, K> = { ...kitContext, components };
   const consumers = await Promise.all(
     (options.consumers === false ? [] : (definition.consumers?.(context) ?? [])).map((consumer) =>
       startConsumer({ ...consumer, amqp, dataSource, logger, metrics: metrics.consumers }),
@@ -132,8 +150,8 @@ export async function startService<S extends z.ZodObject>(
   shutdown.onShutdown('consumers', async () => {
     await Promise.all(consumers.map((consumer) => consumer.stop()));
   });
-  const stopService = definition.stop;
-  if (stopService) shutdown.onShutdown(`${name} resources`, () => stopService(context));
+  const closeComponents = closerOf(components);
+  if (closeComponents) shutdown.onShutdown(`${name} components`, closeComponents);
   shutdown.onShutdown('outbox relay', () => relay.stop());
   shutdown.onShutdown('broker', () => amqp.close());
   shutdown.onShutdown('database', () => dataSource.destroy());

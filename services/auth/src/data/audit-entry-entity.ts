@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { AuditRecord } from '../domain/audit-log.js';
 
-/** One administrative or identity change: who did what to whom, and when. Append-only. */
 @Entity({ name: 'audit_entries' })
-export class AuditEntry {
+export class AuditEntry implements AuditRecord {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

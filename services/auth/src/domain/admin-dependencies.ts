@@ -1,8 +1,7 @@
-import type { AuditRepository } from '../data/audit-repository.js';
-import type { KeycloakUserDirectory } from '../data/keycloak-user-directory.js';
+import type { ChangeRecording } from './record-change.js';
+import type { UserDirectory } from './user-directory.js';
 
 /** What the user-administration use cases work with. */
-export interface AdminDependencies {
-  readonly directory: KeycloakUserDirectory;
-  readonly audit: AuditRepository;
+export interface AdminDependencies extends ChangeRecording {
+  readonly directory: UserDirectory;
 }

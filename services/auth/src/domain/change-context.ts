@@ -1,4 +1,5 @@
 import { forbidden } from '@platform/kit';
+import type { AuditRecord, NewAuditEntry } from './audit-log.js';
 
 /** Who asks for a change and through which request: what the audit entry records. */
 export interface ChangeContext {
@@ -23,4 +24,22 @@ export const AuditActions = {
 /** Administrators cannot lock themselves out: that would need another administrator to undo. */
 export function refuseChangeToOwnAccount(context: ChangeContext, userId: string, change: string): void {
   if (context.actor.subject === userId) throw forbidden(`You cannot ${change} your own account`);
+}
+
+/** The audit entry of a change `context` makes to user `target`. */
+export function auditEntryOf(
+  context: ChangeContext,
+  action: string,
+  target: string,
+  before: AuditRecord['before'],
+  after: AuditRecord['after'],
+): NewAuditEntry {
+  return {
+    actor: context.actor.subject,
+    action,
+    target,
+    before,
+    after,
+    requestId: context.requestId ?? null,
+  };
 }

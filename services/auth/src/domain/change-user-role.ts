@@ -1,6 +1,7 @@
 import { conflict, forbidden } from '@platform/kit';
 import type { AdminDependencies } from './admin-dependencies.js';
-import { AuditActions, type ChangeContext } from './change-context.js';
+import { recordChange } from './record-change.js';
+import { auditEntryOf, AuditActions, type ChangeContext } from './change-context.js';
 import type { AssignableRole, UserDetail } from './user-schemas.js';
 import { toUserDetail } from './user-views.js';
 
@@ -9,7 +10,7 @@ import { toUserDetail } from './user-views.js';
  * Granting a role the account already holds directly changes nothing and records nothing.
  */
 export async function grantRole(
-  { directory, audit }: AdminDependencies,
+  { directory, ...recording }: AdminDependencies,
   id: string,
   role: AssignableRole,
   context: ChangeContext,
@@ -20,15 +21,15 @@ export async function grantRole(
   const user = await directory.get(id);
   const direct = await directory.directRealmRoles(id);
   if (!direct.includes(role)) {
-    await audit.recordChange(
-      {
-        actor: context.actor.subject,
-        action: AuditActions.roleGranted,
-        target: id,
-        before: { roles: direct },
-        after: { roles: [...direct, role].sort() },
-        requestId: context.requestId ?? null,
-      },
+    await recordChange(
+      recording,
+      auditEntryOf(
+        context,
+        AuditActions.roleGranted,
+        id,
+        { roles: direct },
+        { roles: [...direct, role].sort() },
+      ),
       undefined,
       async () => {
         await directory.grantRealmRole(id, role);
@@ -44,7 +45,7 @@ export async function grantRole(
  * such as the realm's default roles, cannot be removed on its own.
  */
 export async function revokeRole(
-  { directory, audit }: AdminDependencies,
+  { directory, ...recording }: AdminDependencies,
   id: string,
   role: AssignableRole,
   context: ChangeContext,
@@ -63,15 +64,15 @@ export async function revokeRole(
     }
     return toUserDetail(user, effective);
   }
-  await audit.recordChange(
-    {
-      actor: context.actor.subject,
-      action: AuditActions.roleRevoked,
-      target: id,
-      before: { roles: direct },
-      after: { roles: direct.filter((name) => name !== role) },
-      requestId: context.requestId ?? null,
-    },
+  await recordChange(
+    recording,
+    auditEntryOf(
+      context,
+      AuditActions.roleRevoked,
+      id,
+      { roles: direct },
+      { roles: direct.filter((name) => name !== role) },
+    ),
     undefined,
     async () => {
       await directory.revokeRealmRole(id, role);

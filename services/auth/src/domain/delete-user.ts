@@ -1,7 +1,13 @@
 import { EventTypes } from '@platform/contracts';
 import { createEvent } from '@platform/kit';
 import type { AdminDependencies } from './admin-dependencies.js';
-import { AuditActions, type ChangeContext, refuseChangeToOwnAccount } from './change-context.js';
+import { recordChange } from './record-change.js';
+import {
+  auditEntryOf,
+  AuditActions,
+  type ChangeContext,
+  refuseChangeToOwnAccount,
+} from './change-context.js';
 import { userEventData } from './user-views.js';
 
 /**
@@ -9,21 +15,21 @@ import { userEventData } from './user-views.js';
  * the transaction that holds the audit entry and `user.deleted`: if Keycloak refuses, neither is written.
  */
 export async function deleteUser(
-  { directory, audit }: AdminDependencies,
+  { directory, ...recording }: AdminDependencies,
   id: string,
   context: ChangeContext,
 ): Promise<void> {
   refuseChangeToOwnAccount(context, id, 'delete');
   const user = await directory.get(id);
-  await audit.recordChange(
-    {
-      actor: context.actor.subject,
-      action: AuditActions.userDeleted,
-      target: id,
-      before: { username: user.username, email: user.email ?? null, enabled: user.enabled },
-      after: null,
-      requestId: context.requestId ?? null,
-    },
+  await recordChange(
+    recording,
+    auditEntryOf(
+      context,
+      AuditActions.userDeleted,
+      id,
+      { username: user.username, email: user.email ?? null, enabled: user.enabled },
+      null,
+    ),
     createEvent({ type: EventTypes.userDeleted, version: 1, subject: id, data: userEventData(user) }),
     () => directory.remove(id),
   );

@@ -1,10 +1,9 @@
 import { decodeCursor, type Page, toPage } from '@platform/kit';
-import type { AuditEntry } from '../data/audit-entry-entity.js';
-import type { AuditRepository } from '../data/audit-repository.js';
+import type { AuditLog, AuditRecord } from './audit-log.js';
 import type { AuditEntryView, ListAuditQuery } from './audit-schemas.js';
 
 export async function listAuditEntries(
-  audit: AuditRepository,
+  audit: AuditLog,
   query: ListAuditQuery,
 ): Promise<Page<AuditEntryView>> {
   const { cursor, limit, since, until, ...filters } = query;
@@ -18,7 +17,7 @@ export async function listAuditEntries(
   return toPage(rows, limit, toAuditEntryView, (row) => ({ createdAt: row.occurredAt, id: row.id }));
 }
 
-function toAuditEntryView(entry: AuditEntry): AuditEntryView {
+function toAuditEntryView(entry: AuditRecord): AuditEntryView {
   return {
     id: entry.id,
     actor: entry.actor,

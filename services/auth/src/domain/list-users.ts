@@ -1,14 +1,11 @@
 import { badRequest, type Page } from '@platform/kit';
 import { z } from 'zod';
-import type { KeycloakUserDirectory } from '../data/keycloak-user-directory.js';
+import type { UserDirectory } from './user-directory.js';
 import type { ListUsersQuery, UserSummary } from './user-schemas.js';
 import { toUserSummary } from './user-views.js';
 
 /** People one page at a time, in Keycloak's order (by username), optionally narrowed by a search. */
-export async function listUsers(
-  directory: KeycloakUserDirectory,
-  query: ListUsersQuery,
-): Promise<Page<UserSummary>> {
+export async function listUsers(directory: UserDirectory, query: ListUsersQuery): Promise<Page<UserSummary>> {
   const first = decodeUserCursor(query.cursor, query.search);
   // One more than asked for tells whether another page exists.
   const users = await directory.search({ search: query.search, first, max: query.limit + 1 });

@@ -1,11 +1,11 @@
 import type { Logger } from '@platform/kit';
-import type { AuditRepository } from '../data/audit-repository.js';
-import type { KeycloakUserDirectory } from '../data/keycloak-user-directory.js';
+import type { AuditLog } from './audit-log.js';
 import { anonymousActor, AuditActions } from './change-context.js';
+import type { UserDirectory } from './user-directory.js';
 
 export interface PasswordResetDependencies {
-  readonly directory: KeycloakUserDirectory;
-  readonly audit: AuditRepository;
+  readonly directory: UserDirectory;
+  readonly audit: AuditLog;
   readonly logger: Logger;
 }
 

@@ -1,7 +1,13 @@
 import { EventTypes } from '@platform/contracts';
 import { createEvent } from '@platform/kit';
 import type { AdminDependencies } from './admin-dependencies.js';
-import { AuditActions, type ChangeContext, refuseChangeToOwnAccount } from './change-context.js';
+import { recordChange } from './record-change.js';
+import {
+  auditEntryOf,
+  AuditActions,
+  type ChangeContext,
+  refuseChangeToOwnAccount,
+} from './change-context.js';
 import type { UserDetail } from './user-schemas.js';
 import { toUserDetail, userEventData } from './user-views.js';
 
@@ -11,22 +17,16 @@ import { toUserDetail, userEventData } from './user-views.js';
  * Disabling a disabled account changes nothing and records nothing.
  */
 export async function disableUser(
-  { directory, audit }: AdminDependencies,
+  { directory, ...recording }: AdminDependencies,
   id: string,
   context: ChangeContext,
 ): Promise<UserDetail> {
   refuseChangeToOwnAccount(context, id, 'disable');
   const user = await directory.get(id);
   if (user.enabled) {
-    await audit.recordChange(
-      {
-        actor: context.actor.subject,
-        action: AuditActions.userDisabled,
-        target: id,
-        before: { enabled: true },
-        after: { enabled: false },
-        requestId: context.requestId ?? null,
-      },
+    await recordChange(
+      recording,
+      auditEntryOf(context, AuditActions.userDisabled, id, { enabled: true }, { enabled: false }),
       createEvent({ type: EventTypes.userDisabled, version: 1, subject: id, data: userEventData(user) }),
       async () => {
         await directory.setEnabled(id, false);
@@ -45,21 +45,15 @@ export async function disableUser(
 
 /** An administrator enables an account again and `user.enabled` is emitted with the audit entry. */
 export async function enableUser(
-  { directory, audit }: AdminDependencies,
+  { directory, ...recording }: AdminDependencies,
   id: string,
   context: ChangeContext,
 ): Promise<UserDetail> {
   const user = await directory.get(id);
   if (!user.enabled) {
-    await audit.recordChange(
-      {
-        actor: context.actor.subject,
-        action: AuditActions.userEnabled,
-        target: id,
-        before: { enabled: false },
-        after: { enabled: true },
-        requestId: context.requestId ?? null,
-      },
+    await recordChange(
+      recording,
+      auditEntryOf(context, AuditActions.userEnabled, id, { enabled: false }, { enabled: true }),
       createEvent({ type: EventTypes.userEnabled, version: 1, subject: id, data: userEventData(user) }),
       () => directory.setEnabled(id, true),
     );

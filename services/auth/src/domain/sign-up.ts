@@ -1,15 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventTypes } from '@platform/contracts';
-import { conflict, createEvent, HttpProblem, type Logger } from '@platform/kit';
-import type { AuditRepository } from '../data/audit-repository.js';
-import type { DirectoryUser, KeycloakUserDirectory } from '../data/keycloak-user-directory.js';
+import { conflict, createEvent, DependencyRefused, type Logger } from '@platform/kit';
 import { anonymousActor, AuditActions } from './change-context.js';
+import { recordChange, type ChangeRecording } from './record-change.js';
+import type { DirectoryUser, UserDirectory } from './user-directory.js';
 import { defaultRole, type SignedUp, type SignUpBody } from './user-schemas.js';
 import { userEventData } from './user-views.js';
 
-export interface SignUpDependencies {
-  readonly directory: KeycloakUserDirectory;
-  readonly audit: AuditRepository;
+export interface SignUpDependencies extends ChangeRecording {
+  readonly directory: UserDirectory;
   readonly logger: Logger;
 }
 
@@ -20,12 +19,12 @@ export interface SignUpDependencies {
  * step removes it again, so there is never an account in Keycloak without its event.
  */
 export async function signUp(
-  { directory, audit, logger }: SignUpDependencies,
+  { directory, logger, ...recording }: SignUpDependencies,
   body: SignUpBody,
   requestId: string | undefined,
 ): Promise<SignedUp> {
   const id = await directory.create(body).catch((error: unknown) => {
-    if (error instanceof HttpProblem && error.status === 409) {
+    if (error instanceof DependencyRefused && error.refusal === 'conflict') {
       throw conflict('An account with this e-mail address already exists');
     }
     throw error;
@@ -43,7 +42,8 @@ export async function signUp(
   try {
     await ensureDefaultRole(directory, id);
     await directory.sendVerifyEmail(id);
-    await audit.recordChange(
+    await recordChange(
+      recording,
       {
         actor: anonymousActor,
         action: AuditActions.userRegistered,
@@ -63,7 +63,7 @@ export async function signUp(
 
 // Keycloak maps the realm's default roles to every new account; this only repairs a realm whose
 // defaults were changed, so that a signed-up person can always use the platform.
-async function ensureDefaultRole(directory: KeycloakUserDirectory, id: string): Promise<void> {
+async function ensureDefaultRole(directory: UserDirectory, id: string): Promise<void> {
   if (!(await directory.realmRoles(id)).includes(defaultRole))
     await directory.grantRealmRole(id, defaultRole);
 }
@@ -71,7 +71,7 @@ async function ensureDefaultRole(directory: KeycloakUserDirectory, id: string): 
 const compensationAttempts = 3;
 
 async function removeHalfMadeAccount(
-  directory: KeycloakUserDirectory,
+  directory: UserDirectory,
   logger: Logger,
   id: string,
   requestId: string | undefined,

@@ -1,5 +1,5 @@
 import type { UserEventDataV1 } from '@platform/contracts';
-import type { DirectoryUser } from '../data/keycloak-user-directory.js';
+import type { DirectoryUser } from './user-directory.js';
 import type { UserDetail, UserSummary } from './user-schemas.js';
 
 export function toUserSummary(user: DirectoryUser): UserSummary {

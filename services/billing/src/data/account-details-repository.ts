@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { AccountDetailsStore } from '../domain/account-details-store.js';
 import { type BillingDetails, billingDetailsSchema } from '../domain/account-schemas.js';
 import { AccountDetails } from './account-details-entity.js';
 import type { KeyRingCipher } from './key-ring-cipher.js';
@@ -8,7 +9,7 @@ import type { KeyRingCipher } from './key-ring-cipher.js';
  * the service only ever sees plaintext objects, the database only ciphertext. The account id is
  * the authenticated context, so a row's ciphertext cannot be moved to another account.
  */
-export class AccountDetailsRepository {
+export class AccountDetailsRepository implements AccountDetailsStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: KeyRingCipher,

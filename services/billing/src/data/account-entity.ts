@@ -1,15 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { AccountRecord, AccountStatus } from '../domain/account-store.js';
 
-export const accountStatuses = ['active', 'suspended', 'closed'] as const;
-export type AccountStatus = (typeof accountStatuses)[number];
-
-/** One billing account per user, created from the user's `user.registered` event. */
 @Entity({ name: 'accounts' })
-export class Account {
+export class Account implements AccountRecord {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  /** The Keycloak user id (`sub`) that owns the account. */
   @Column({ name: 'user_id', type: 'text', unique: true })
   userId!: string;
 

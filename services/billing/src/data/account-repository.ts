@@ -1,20 +1,21 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { Account, type AccountStatus } from './account-entity.js';
+import { entityManagerOf, type Transaction } from '@platform/kit';
+import type { DataSource } from 'typeorm';
+import type { AccountStatus, AccountStore } from '../domain/account-store.js';
+import { Account } from './account-entity.js';
 
-export class AccountRepository {
+export class AccountRepository implements AccountStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  private accounts(manager?: EntityManager) {
-    return (manager ?? this.dataSource.manager).getRepository(Account);
+  private accounts(tx?: Transaction) {
+    return (tx ? entityManagerOf(tx) : this.dataSource.manager).getRepository(Account);
   }
 
-  findByUserId(userId: string, manager?: EntityManager): Promise<Account | null> {
-    return this.accounts(manager).findOneBy({ userId });
+  findByUserId(userId: string, tx?: Transaction): Promise<Account | null> {
+    return this.accounts(tx).findOneBy({ userId });
   }
 
-  /** Creates the user's account unless one exists; concurrent creations leave exactly one row. */
-  async open(userId: string, status: AccountStatus, manager: EntityManager): Promise<void> {
-    await this.accounts(manager)
+  async open(userId: string, status: AccountStatus, tx: Transaction): Promise<void> {
+    await this.accounts(tx)
       .createQueryBuilder()
       .insert()
       .into(Account)
@@ -23,12 +24,8 @@ export class AccountRepository {
       .execute();
   }
 
-  /**
-   * Sets the status a lifecycle event asks for, creating the account if the event came first.
-   * A closed account stays closed: deletion is final, whatever arrives after it.
-   */
-  async setStatus(userId: string, status: AccountStatus, manager: EntityManager): Promise<void> {
-    await manager.query(
+  async setStatus(userId: string, status: AccountStatus, tx: Transaction): Promise<void> {
+    await entityManagerOf(tx).query(
       `INSERT INTO accounts (user_id, status) VALUES ($1, $2)
        ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
        WHERE accounts.status <> 'closed'`,
@@ -36,9 +33,8 @@ export class AccountRepository {
     );
   }
 
-  /** Keeps the account's status from changing until the caller's transaction ends. */
-  lockForShare(manager: EntityManager, id: string): Promise<Account | null> {
-    return this.accounts(manager)
+  lockForShare(tx: Transaction, id: string): Promise<Account | null> {
+    return this.accounts(tx)
       .createQueryBuilder('account')
       .setLock('pessimistic_read')
       .where('account.id = :id', { id })

@@ -6,27 +6,17 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import type { InvoiceLine, InvoiceRecord, InvoiceStatus } from '../domain/invoice-store.js';
 import { minorUnitsTransformer } from './minor-units-transformer.js';
 
-export const invoiceStatuses = ['draft', 'open', 'paid', 'void'] as const;
-export type InvoiceStatus = (typeof invoiceStatuses)[number];
-
-export interface InvoiceLine {
-  description: string;
-  quantity: number;
-  unitAmountMinor: number;
-}
-
-/** Amounts are integer minor units (cents) of an ISO-4217 currency: no floating point money. */
 @Entity({ name: 'invoices' })
-export class Invoice {
+export class Invoice implements InvoiceRecord {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Column({ name: 'account_id', type: 'uuid' })
   accountId!: string;
 
-  /** The owner's Keycloak user id, so ownership checks need no join. */
   @Column({ name: 'user_id', type: 'text' })
   userId!: string;
 

@@ -1,12 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { PaymentRecord } from '../domain/payment-store.js';
 import { minorUnitsTransformer } from './minor-units-transformer.js';
 
-/**
- * One payment towards an invoice, as the provider reported it. Holds the provider's reference,
- * never card data: there is no column a card number could land in.
- */
+/** There is no column a card number could land in. */
 @Entity({ name: 'payments' })
-export class Payment {
+export class Payment implements PaymentRecord {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -22,14 +20,12 @@ export class Payment {
   @Column({ type: 'char', length: 3 })
   currency!: string;
 
-  /** Which provider took the payment, e.g. `manual`. */
   @Column({ type: 'text' })
   provider!: string;
 
   @Column({ name: 'provider_reference', type: 'text' })
   providerReference!: string;
 
-  /** The subject of whoever recorded the payment: the owner, or a billing administrator. */
   @Column({ name: 'recorded_by', type: 'text' })
   recordedBy!: string;
 

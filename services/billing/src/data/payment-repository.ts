@@ -1,14 +1,10 @@
-import type { EntityManager } from 'typeorm';
+import { entityManagerOf, type Transaction } from '@platform/kit';
+import type { NewPayment, PaymentStore } from '../domain/payment-store.js';
 import { Payment } from './payment-entity.js';
 
-export type NewPayment = Pick<
-  Payment,
-  'invoiceId' | 'accountId' | 'amountMinor' | 'currency' | 'provider' | 'providerReference' | 'recordedBy'
->;
-
-export class PaymentRepository {
-  insert(manager: EntityManager, payment: NewPayment): Promise<Payment> {
-    const payments = manager.getRepository(Payment);
+export class PaymentRepository implements PaymentStore {
+  insert(tx: Transaction, payment: NewPayment): Promise<Payment> {
+    const payments = entityManagerOf(tx).getRepository(Payment);
     return payments.save(payments.create(payment));
   }
 }

@@ -1,6 +1,5 @@
-import type { EntityManager } from 'typeorm';
-import type { AccountStatus } from '../data/account-entity.js';
-import type { AccountRepository } from '../data/account-repository.js';
+import type { Transaction } from '@platform/kit';
+import type { AccountStatus, AccountStore } from './account-store.js';
 import type { ProfileDirectory, UserProfile } from './profile-directory.js';
 
 /** The user service has not heard of the user yet (it consumes the same event); try again later. */
@@ -24,28 +23,28 @@ const accountStatusFor: Record<UserProfile['status'], AccountStatus> = {
  * While the user service cannot answer, this throws and the event is retried, never dropped.
  */
 export async function openAccountForNewUser(
-  accounts: AccountRepository,
+  accounts: AccountStore,
   profiles: ProfileDirectory,
   userId: string,
-  manager: EntityManager,
+  tx: Transaction,
 ): Promise<void> {
-  if (await accounts.findByUserId(userId, manager)) return;
+  if (await accounts.findByUserId(userId, tx)) return;
   const profile = await profiles.profileOf(userId);
   if (!profile) throw new UserNotYetKnown(userId);
-  await accounts.open(userId, accountStatusFor[profile.status], manager);
+  await accounts.open(userId, accountStatusFor[profile.status], tx);
 }
 
 /** user.disabled: no new payments until the user is enabled again. */
-export function suspendAccount(accounts: AccountRepository, userId: string, manager: EntityManager) {
-  return accounts.setStatus(userId, 'suspended', manager);
+export function suspendAccount(accounts: AccountStore, userId: string, tx: Transaction) {
+  return accounts.setStatus(userId, 'suspended', tx);
 }
 
 /** user.enabled: a suspended account becomes active; a closed one stays closed. */
-export function reactivateAccount(accounts: AccountRepository, userId: string, manager: EntityManager) {
-  return accounts.setStatus(userId, 'active', manager);
+export function reactivateAccount(accounts: AccountStore, userId: string, tx: Transaction) {
+  return accounts.setStatus(userId, 'active', tx);
 }
 
 /** user.deleted: the account is closed for good; its invoices and payments stay for the books. */
-export function closeAccount(accounts: AccountRepository, userId: string, manager: EntityManager) {
-  return accounts.setStatus(userId, 'closed', manager);
+export function closeAccount(accounts: AccountStore, userId: string, tx: Transaction) {
+  return accounts.setStatus(userId, 'closed', tx);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountStatuses } from '../data/account-entity.js';
+import { accountStatuses } from './account-store.js';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 

@@ -1,13 +1,11 @@
 import { conflict, unprocessableContent } from '@platform/kit';
-import type { AccountRepository } from '../data/account-repository.js';
-import type { InvoiceRepository } from '../data/invoice-repository.js';
+import type { InvoiceDesk } from './invoice-desk.js';
 import { type CreateInvoiceBody, invoiceTotalOf, type InvoiceView } from './invoice-schemas.js';
 import { toInvoiceView } from './invoice-view.js';
 
 /** A billing administrator drafts an invoice for a user's account; it stays a draft until finalized. */
 export async function createInvoice(
-  accounts: AccountRepository,
-  invoices: InvoiceRepository,
+  { accounts, invoices }: InvoiceDesk,
   body: CreateInvoiceBody,
 ): Promise<InvoiceView> {
   const account = await accounts.findByUserId(body.userId);

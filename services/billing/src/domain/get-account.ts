@@ -1,13 +1,12 @@
-import { notFound } from '@platform/kit';
-import type { Account } from '../data/account-entity.js';
-import type { AccountDetailsRepository } from '../data/account-details-repository.js';
-import type { AccountRepository } from '../data/account-repository.js';
+import { DependencyUnavailable, notFound } from '@platform/kit';
+import type { AccountDetailsStore } from './account-details-store.js';
 import type { AccountView } from './account-schemas.js';
-import { type ProfileDirectory, UserServiceUnavailable } from './profile-directory.js';
+import type { AccountRecord, AccountStore } from './account-store.js';
+import type { ProfileDirectory } from './profile-directory.js';
 
 export interface AccountReaders {
-  readonly accounts: AccountRepository;
-  readonly details: AccountDetailsRepository;
+  readonly accounts: AccountStore;
+  readonly details: AccountDetailsStore;
   readonly profiles: ProfileDirectory;
 }
 
@@ -29,13 +28,13 @@ async function profileOrNull(profiles: ProfileDirectory, userId: string) {
   try {
     return await profiles.profileOf(userId);
   } catch (error) {
-    if (error instanceof UserServiceUnavailable) return null;
+    if (error instanceof DependencyUnavailable) return null;
     throw error;
   }
 }
 
 function toAccountView(
-  account: Account,
+  account: AccountRecord,
   details: AccountView['details'],
   profile: { username: string | null; displayName: string | null } | null,
 ): AccountView {

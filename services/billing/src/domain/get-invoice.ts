@@ -1,12 +1,12 @@
 import { notFound, type Principal } from '@platform/kit';
-import type { InvoiceRepository } from '../data/invoice-repository.js';
 import { mayAccess } from './billing-roles.js';
+import type { InvoiceDesk } from './invoice-desk.js';
 import type { InvoiceView } from './invoice-schemas.js';
 import { toInvoiceView } from './invoice-view.js';
 
 /** Somebody else's invoice answers exactly like a missing one, so ids cannot be probed. */
 export async function getInvoice(
-  invoices: InvoiceRepository,
+  { invoices }: InvoiceDesk,
   principal: Principal,
   invoiceId: string,
 ): Promise<InvoiceView> {

@@ -1,5 +1,5 @@
 import { conflict } from '@platform/kit';
-import type { InvoiceStatus } from '../data/invoice-entity.js';
+import type { InvoiceStatus } from './invoice-store.js';
 
 /**
  * draft → open → paid, and draft or open → void. Paid and void are final: a paid invoice is

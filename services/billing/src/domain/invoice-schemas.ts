@@ -1,6 +1,6 @@
 import { pageQuerySchema } from '@platform/kit';
 import { z } from 'zod';
-import { invoiceStatuses } from '../data/invoice-entity.js';
+import { invoiceStatuses } from './invoice-store.js';
 
 /** Caps that keep every total an exact JavaScript number (well below Number.MAX_SAFE_INTEGER). */
 const maxLineAmountMinor = 1_000_000_000;

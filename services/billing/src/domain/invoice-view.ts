@@ -1,7 +1,7 @@
-import type { Invoice } from '../data/invoice-entity.js';
 import type { InvoiceView } from './invoice-schemas.js';
+import type { InvoiceRecord } from './invoice-store.js';
 
-export function toInvoiceView(invoice: Invoice): InvoiceView {
+export function toInvoiceView(invoice: InvoiceRecord): InvoiceView {
   return {
     id: invoice.id,
     accountId: invoice.accountId,

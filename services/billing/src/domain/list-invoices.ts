@@ -1,12 +1,12 @@
 import { decodeCursor, type Page, type Principal, toPage } from '@platform/kit';
-import type { InvoiceRepository } from '../data/invoice-repository.js';
 import { isBillingAdmin } from './billing-roles.js';
+import type { InvoiceDesk } from './invoice-desk.js';
 import type { InvoiceView, ListInvoicesQuery } from './invoice-schemas.js';
 import { toInvoiceView } from './invoice-view.js';
 
 /** A user sees only their own invoices; a billing administrator sees everyone's and may filter by user. */
 export async function listInvoices(
-  invoices: InvoiceRepository,
+  { invoices }: InvoiceDesk,
   principal: Principal,
   query: ListInvoicesQuery,
 ): Promise<Page<InvoiceView>> {

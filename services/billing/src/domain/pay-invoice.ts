@@ -2,29 +2,29 @@ import { createHash } from 'node:crypto';
 import {
   conflict,
   createEvent,
-  enqueueEvent,
   notFound,
   type Principal,
+  type Transaction,
+  type UnitOfWork,
   unprocessableContent,
 } from '@platform/kit';
 import { EventTypes } from '@platform/contracts';
-import type { EntityManager } from 'typeorm';
-import type { AccountRepository } from '../data/account-repository.js';
-import type { IdempotencyStore } from '../data/idempotency-store.js';
-import type { InvoiceRepository } from '../data/invoice-repository.js';
-import type { Payment } from '../data/payment-entity.js';
-import type { PaymentRepository } from '../data/payment-repository.js';
+import type { AccountStore } from './account-store.js';
 import { mayAccess } from './billing-roles.js';
+import type { IdempotencyStore } from './idempotency-store.js';
 import { assertTransition } from './invoice-lifecycle.js';
 import type { InvoiceView } from './invoice-schemas.js';
+import type { InvoiceStore } from './invoice-store.js';
 import { toInvoiceView } from './invoice-view.js';
 import type { PaymentProvider } from './payment-provider.js';
 import type { PaymentBody, PaymentView } from './payment-schemas.js';
+import type { PaymentRecord, PaymentStore } from './payment-store.js';
 
 export interface PaymentDesk {
-  readonly accounts: AccountRepository;
-  readonly invoices: InvoiceRepository;
-  readonly payments: PaymentRepository;
+  readonly unitOfWork: UnitOfWork;
+  readonly accounts: AccountStore;
+  readonly invoices: InvoiceStore;
+  readonly payments: PaymentStore;
   readonly idempotency: IdempotencyStore;
   readonly provider: PaymentProvider;
 }
@@ -62,9 +62,9 @@ export function payInvoice(
   command: PayInvoiceCommand,
 ): Promise<PaymentOutcome> {
   const fingerprint = fingerprintOf(command);
-  return desk.idempotency.transaction(async (manager) => {
+  return desk.unitOfWork.run(async (tx) => {
     const reservation = await desk.idempotency.reserve(
-      manager,
+      tx,
       principal.subject,
       command.idempotencyKey,
       fingerprint,
@@ -77,8 +77,8 @@ export function payInvoice(
       }
       return { status: reservation.status, body: reservation.body, replayed: true };
     }
-    const recorded = await recordPayment(desk, principal, command, manager);
-    await desk.idempotency.complete(manager, principal.subject, command.idempotencyKey, 201, recorded);
+    const recorded = await recordPayment(desk, principal, command, tx);
+    await desk.idempotency.complete(tx, principal.subject, command.idempotencyKey, 201, recorded);
     return { status: 201, body: recorded, replayed: false };
   });
 }
@@ -87,15 +87,15 @@ async function recordPayment(
   desk: PaymentDesk,
   principal: Principal,
   { invoiceId, idempotencyKey, body }: PayInvoiceCommand,
-  manager: EntityManager,
+  tx: Transaction,
 ): Promise<PaymentRecorded> {
-  const invoice = await desk.invoices.lockForUpdate(manager, invoiceId);
+  const invoice = await desk.invoices.lockForUpdate(tx, invoiceId);
   if (!invoice || !mayAccess(principal, invoice.userId)) throw notFound('No such invoice');
   if (invoice.status !== 'open')
     throw conflict(`The invoice is ${invoice.status}; only an open invoice can be paid`);
 
   // A share lock: a concurrent suspension waits for this payment, or this payment sees it.
-  const account = await desk.accounts.lockForShare(manager, invoice.accountId);
+  const account = await desk.accounts.lockForShare(tx, invoice.accountId);
   if (account?.status !== 'active') {
     throw conflict(`The billing account is ${account?.status ?? 'missing'}; it cannot pay`);
   }
@@ -114,7 +114,7 @@ async function recordPayment(
     idempotencyKey,
     reference: body.reference,
   });
-  const payment = await desk.payments.insert(manager, {
+  const payment = await desk.payments.insert(tx, {
     invoiceId,
     accountId: invoice.accountId,
     amountMinor: body.amountMinor,
@@ -130,8 +130,7 @@ async function recordPayment(
     invoice.status = 'paid';
     invoice.paidAt = new Date();
     // Same transaction as the status change: published if and only if the invoice became paid.
-    await enqueueEvent(
-      manager,
+    await tx.enqueue(
       createEvent({
         type: EventTypes.invoicePaid,
         version: 1,
@@ -145,7 +144,7 @@ async function recordPayment(
       }),
     );
   }
-  const saved = await desk.invoices.save(manager, invoice);
+  const saved = await desk.invoices.save(tx, invoice);
   return { payment: toPaymentView(payment), invoice: toInvoiceView(saved) };
 }
 
@@ -160,7 +159,7 @@ function fingerprintOf({ invoiceId, body }: PayInvoiceCommand): string {
   return createHash('sha256').update(`POST /billing/invoices/{id}/payments\n${canonical}`).digest('hex');
 }
 
-function toPaymentView(payment: Payment): PaymentView {
+function toPaymentView(payment: PaymentRecord): PaymentView {
   return {
     id: payment.id,
     invoiceId: payment.invoiceId,

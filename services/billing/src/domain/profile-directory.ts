@@ -11,16 +11,8 @@ export type UserProfile = z.infer<typeof userProfileSchema>;
 
 /** Where profiles come from; behind it sit the user service, a cache and the resilience policies. */
 export interface ProfileDirectory {
-  /** Null when the user service does not know the user (yet). Throws UserServiceUnavailable. */
+  /** Null when the user service does not know the user (yet). Throws DependencyUnavailable. */
   profileOf(userId: string): Promise<UserProfile | null>;
   /** Drops what is cached for the user, so the next read asks the user service again. */
   forget(userId: string): Promise<void>;
-}
-
-/** The user service could not answer (down, timing out, circuit open); the caller should try later. */
-export class UserServiceUnavailable extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'UserServiceUnavailable';
-  }
 }

@@ -1,39 +1,36 @@
 import { EventTypes, parseEventData } from '@platform/contracts';
 import type { EventHandler, ServiceConsumer } from '@platform/kit';
-import type { AccountRepository } from '../data/account-repository.js';
 import {
   closeAccount,
   openAccountForNewUser,
   reactivateAccount,
   suspendAccount,
 } from '../domain/account-lifecycle.js';
+import type { AccountStore } from '../domain/account-store.js';
 import type { ProfileDirectory } from '../domain/profile-directory.js';
 import { lifecycleBackoffMs, lifecycleMaxAttempts } from './retry-schedule.js';
 
 export const userLifecycleQueue = 'billing-service.user-lifecycle';
 
 /** Accounts follow their users: registered → open, disabled → suspended, enabled → active, deleted → closed. */
-export function userLifecycleConsumer(
-  accounts: AccountRepository,
-  profiles: ProfileDirectory,
-): ServiceConsumer {
-  const handler: EventHandler = async (envelope, manager) => {
+export function userLifecycleConsumer(accounts: AccountStore, profiles: ProfileDirectory): ServiceConsumer {
+  const handler: EventHandler = async (envelope, tx) => {
     switch (envelope.type) {
       case EventTypes.userRegistered: {
         const { data } = parseEventData(envelope, EventTypes.userRegistered);
-        return openAccountForNewUser(accounts, profiles, data.userId, manager);
+        return openAccountForNewUser(accounts, profiles, data.userId, tx);
       }
       case EventTypes.userDisabled: {
         const { data } = parseEventData(envelope, EventTypes.userDisabled);
-        return suspendAccount(accounts, data.userId, manager);
+        return suspendAccount(accounts, data.userId, tx);
       }
       case EventTypes.userEnabled: {
         const { data } = parseEventData(envelope, EventTypes.userEnabled);
-        return reactivateAccount(accounts, data.userId, manager);
+        return reactivateAccount(accounts, data.userId, tx);
       }
       case EventTypes.userDeleted: {
         const { data } = parseEventData(envelope, EventTypes.userDeleted);
-        return closeAccount(accounts, data.userId, manager);
+        return closeAccount(accounts, data.userId, tx);
       }
       default:
         throw new Error(`${userLifecycleQueue} does not handle ${envelope.type}`);

@@ -1,29 +1,11 @@
-import { NetworkError } from '@keycloak/keycloak-admin-client';
-import { badRequest, type KeycloakAdmin } from '@platform/kit';
-
-/** The Keycloak-owned half of a profile. */
-export interface Identity {
-  readonly subject: string;
-  readonly username: string | null;
-  readonly email: string | null;
-  readonly emailVerified: boolean;
-  readonly firstName: string | null;
-  readonly lastName: string | null;
-  readonly enabled: boolean;
-}
-
-export interface IdentityChanges {
-  email?: string;
-  firstName?: string;
-  lastName?: string;
-}
+import { DependencyRefused, type KeycloakAdmin, KeycloakRefused } from '@platform/kit';
+import type { Identity, IdentityChanges, IdentityDirectory } from '../domain/identity-directory.js';
 
 /**
- * Reads and writes the fields Keycloak owns, through the Admin API with the service's own
- * client-credentials account. Failures surface as the admin client's errors, which the kit's
- * error handler turns into 503 (unreachable, 5xx), 409, 404 or 400 problems.
+ * Reads and writes the fields Keycloak owns, through the kit's Admin API client with the service's
+ * own client-credentials account; that client turns Keycloak's failures into dependency errors.
  */
-export class KeycloakIdentities {
+export class KeycloakIdentities implements IdentityDirectory {
   private readonly recent = new Map<string, { identity: Identity; until: number }>();
 
   /**
@@ -36,7 +18,6 @@ export class KeycloakIdentities {
     private readonly maxRecent = 10_000,
   ) {}
 
-  /** The identity, or null when Keycloak has no such user (e.g. it was deleted there). */
   async find(subject: string): Promise<Identity | null> {
     const user = await this.admin.users.findOne({ id: subject });
     const identity = user?.id === undefined ? null : identityOf(user.id, user);
@@ -44,10 +25,7 @@ export class KeycloakIdentities {
     return identity;
   }
 
-  /**
-   * Like `find`, but may answer with what this replica read in the last few seconds: a change
-   * made in Keycloak by someone else shows within `recentForMs`; this service's own writes at once.
-   */
+  /** Answers from memory for `recentForMs` after a read. */
   async findRecent(subject: string, now = Date.now()): Promise<Identity | null> {
     const entry = this.recent.get(subject);
     if (entry !== undefined && now < entry.until) return entry.identity;
@@ -69,7 +47,6 @@ export class KeycloakIdentities {
     return user?.id === undefined ? null : identityOf(user.id, user);
   }
 
-  /** A new e-mail address is unverified until the user confirms it. */
   async update(subject: string, changes: IdentityChanges): Promise<void> {
     this.recent.delete(subject);
     try {
@@ -78,17 +55,14 @@ export class KeycloakIdentities {
         { ...changes, ...(changes.email === undefined ? {} : { emailVerified: false }) },
       );
     } catch (error) {
-      throw fieldProblemOf(error) ?? error;
+      throw fieldRefusalOf(error) ?? error;
     } finally {
       // A read that raced with the write may have remembered the old values.
       this.recent.delete(subject);
     }
   }
 
-  /**
-   * Asks Keycloak to e-mail the user its verify-e-mail link (the VERIFY_EMAIL action, in the
-   * realm's own template); needs the realm's SMTP.
-   */
+  /** The VERIFY_EMAIL action, in the realm's own template; needs the realm's SMTP. */
   async sendVerifyEmail(subject: string): Promise<void> {
     await this.admin.users.sendVerifyEmail({ id: subject });
   }
@@ -116,11 +90,12 @@ function identityOf(subject: string, user: UserRepresentation): Identity {
 }
 
 /** Keycloak's user-profile validation names the field it refused; keep that for the client. */
-function fieldProblemOf(error: unknown) {
-  if (!(error instanceof NetworkError) || error.response.status !== 400) return undefined;
-  const data = error.responseData as { field?: unknown; errorMessage?: unknown } | undefined;
-  if (typeof data?.field !== 'string') return undefined;
-  const message =
-    typeof data.errorMessage === 'string' ? data.errorMessage : 'refused by the identity provider';
-  return badRequest('The identity provider refused a field', [{ field: data.field, message }]);
+function fieldRefusalOf(error: unknown): DependencyRefused | undefined {
+  if (!(error instanceof KeycloakRefused) || error.refusal !== 'invalid' || error.field === undefined) {
+    return undefined;
+  }
+  return new DependencyRefused('invalid', 'The identity provider refused a field', {
+    fieldErrors: [{ field: error.field, message: error.reason ?? 'refused by the identity provider' }],
+    cause: error,
+  });
 }

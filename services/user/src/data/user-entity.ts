@@ -6,20 +6,13 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import type { UserRecord, UserStatus } from '../domain/user-store.js';
 
-export const userStatuses = ['active', 'suspended', 'deleted'] as const;
-export type UserStatus = (typeof userStatuses)[number];
-
-/**
- * The local half of a profile. Keycloak owns e-mail, first and last name; they are
- * read from Keycloak when a profile is returned and never stored here.
- */
 @Entity({ name: 'users' })
-export class User {
+export class User implements UserRecord {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  /** The Keycloak subject (`sub`) this profile belongs to. */
   @Column({ name: 'subject', type: 'text', unique: true })
   subject!: string;
 
@@ -44,11 +37,9 @@ export class User {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt!: Date;
 
-  /** When the newest identity event applied to this row happened; older ones arrive too late to apply. */
   @Column({ name: 'identity_event_at', type: 'timestamptz', precision: 3, nullable: true })
   identityEventAt!: Date | null;
 
-  /** Optimistic concurrency: the profile's ETag, compared with If-Match on PATCH. */
   @VersionColumn({ type: 'integer' })
   version!: number;
 }

@@ -1,57 +1,30 @@
-import { type CursorPosition, paginateNewestFirst } from '@platform/kit';
-import type { DataSource, EntityManager, UpdateQueryBuilder } from 'typeorm';
-import { User, type UserStatus } from './user-entity.js';
+import { entityManagerOf, paginateNewestFirst, type Transaction } from '@platform/kit';
+import type { DataSource, UpdateQueryBuilder } from 'typeorm';
+import type {
+  IdentityChange,
+  LocalChanges,
+  NewUser,
+  UserListFilter,
+  UserRecord,
+  UserStore,
+} from '../domain/user-store.js';
+import { User } from './user-entity.js';
 
-export interface NewUser {
-  subject: string;
-  username: string | null;
-  displayName: string | null;
-  status?: UserStatus;
-}
-
-/** Local fields a profile update may change. */
-export interface LocalChanges {
-  displayName?: string | null;
-  avatarUrl?: string | null;
-  settings?: Record<string, unknown>;
-}
-
-/** What one identity event says about a user; `status` undefined keeps the current one. */
-export interface IdentityChange {
-  subject: string;
-  username: string | undefined;
-  /** Used only when the event creates the row. */
-  displayName: string | null;
-  status: UserStatus | undefined;
-  occurredAt: Date;
-}
-
-export interface UserListFilter {
-  search: string | undefined;
-  status: UserStatus | undefined;
-  cursor: CursorPosition | undefined;
-  limit: number;
-}
-
-export class UserRepository {
+export class UserRepository implements UserStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  private users(manager?: EntityManager) {
-    return (manager ?? this.dataSource.manager).getRepository(User);
+  private users(tx?: Transaction) {
+    return (tx ? entityManagerOf(tx) : this.dataSource.manager).getRepository(User);
   }
 
   findById(id: string): Promise<User | null> {
     return this.users().findOneBy({ id });
   }
 
-  findBySubject(subject: string, manager?: EntityManager): Promise<User | null> {
-    return this.users(manager).findOneBy({ subject });
+  findBySubject(subject: string, tx?: Transaction): Promise<User | null> {
+    return this.users(tx).findOneBy({ subject });
   }
 
-  /**
-   * Usernames are unique in Keycloak, but a deleted user's name may be taken again, so several
-   * rows can share one: the live one wins, then the newest.
-   */
   findByUsername(username: string): Promise<User | null> {
     return this.users()
       .createQueryBuilder('user')
@@ -61,16 +34,14 @@ export class UserRepository {
       .getOne();
   }
 
-  /** The row for update, locked until the caller's transaction ends, so concurrent updates queue up. */
-  lockBySubject(subject: string, manager: EntityManager): Promise<User | null> {
-    return this.users(manager)
+  lockBySubject(subject: string, tx: Transaction): Promise<User | null> {
+    return this.users(tx)
       .createQueryBuilder('user')
       .setLock('pessimistic_write')
       .where('user.subject = :subject', { subject })
       .getOne();
   }
 
-  /** Up to `limit + 1` rows, newest first. */
   list(filter: UserListFilter): Promise<User[]> {
     const query = this.users().createQueryBuilder('user');
     if (filter.search !== undefined) {
@@ -83,12 +54,9 @@ export class UserRepository {
     return paginateNewestFirst(query, 'user', filter).getMany();
   }
 
-  /**
-   * Creates the row for a subject unless it exists; concurrent first calls race on the
-   * unique subject and exactly one insert wins, the others read the winner's row.
-   */
-  async provision(user: NewUser, manager?: EntityManager): Promise<User> {
-    await this.users(manager)
+  /** Concurrent first calls race on the unique subject: exactly one insert wins. */
+  async provision(user: NewUser, tx?: Transaction): Promise<User> {
+    await this.users(tx)
       .createQueryBuilder()
       .insert()
       .into(User)
@@ -100,14 +68,13 @@ export class UserRepository {
       })
       .orIgnore()
       .execute();
-    const row = await this.findBySubject(user.subject, manager);
+    const row = await this.findBySubject(user.subject, tx);
     if (!row) throw new Error(`user ${user.subject} vanished right after provisioning`);
     return row;
   }
 
-  /** Applies local changes and moves the version on; returns the row as it now is. */
-  async update(user: User, changes: LocalChanges, manager: EntityManager): Promise<User> {
-    await this.users(manager)
+  async update(user: UserRecord, changes: LocalChanges, tx: Transaction): Promise<User> {
+    await this.users(tx)
       .createQueryBuilder()
       .update(User)
       // TypeORM's deep-partial type cannot follow an open record; settings is plain jsonb.
@@ -116,19 +83,14 @@ export class UserRepository {
       >[0])
       .where('id = :id', { id: user.id })
       .execute();
-    const row = await this.findBySubject(user.subject, manager);
+    const row = await this.findBySubject(user.subject, tx);
     if (!row) throw new Error(`user ${user.subject} vanished during an update`);
     return row;
   }
 
-  /**
-   * Creates or updates the row an identity event is about, in one statement. An event older than
-   * the last one applied changes nothing; `deleted` is final, since Keycloak never reuses an id.
-   * Every applied event moves the version on: the Keycloak-owned half of the profile may have
-   * changed, and an If-Match based on the old view must not pass.
-   */
-  async applyIdentityChange(change: IdentityChange, manager: EntityManager): Promise<void> {
-    await manager.query(
+  /** One statement, so a redelivered or overtaken event needs no read first. */
+  async applyIdentityChange(change: IdentityChange, tx: Transaction): Promise<void> {
+    await entityManagerOf(tx).query(
       `INSERT INTO users (subject, username, display_name, status, identity_event_at)
        VALUES ($1, $2, $3, COALESCE($4, 'active'), $5)
        ON CONFLICT (subject) DO UPDATE SET

@@ -5,10 +5,9 @@ import {
   type EventType,
   type UserEventDataV1,
 } from '@platform/contracts';
-import type { EntityManager } from 'typeorm';
-import type { UserStatus } from '../data/user-entity.js';
-import type { UserRepository } from '../data/user-repository.js';
+import type { Transaction } from '@platform/kit';
 import { defaultDisplayName } from './profile-views.js';
+import type { UserStatus, UserStore } from './user-store.js';
 
 /** The identity events of the auth service and the status each one leaves the user in. */
 export const identityEventStatuses = {
@@ -26,13 +25,13 @@ export const identityEventTypes = Object.keys(identityEventStatuses) as Identity
  * Mirrors one identity event in the local row: registered and updated create or refresh it,
  * disabled suspends, enabled re-activates, deleted soft-deletes. A user this service has never
  * seen gets a row too, so that a still-valid token of a disabled or deleted user is refused here
- * as well. Writes only through `manager`, the consumer's transaction that also records the event
+ * as well. Writes only through `tx`, the consumer's transaction that also records the event
  * as processed, which is what makes a redelivery change nothing twice.
  */
 export async function applyIdentityEvent(
-  users: UserRepository,
+  users: UserStore,
   envelope: EventEnvelope,
-  manager: EntityManager,
+  tx: Transaction,
 ): Promise<void> {
   const type = envelope.type as IdentityEventType;
   if (!(type in identityEventStatuses)) throw new Error(`not an identity event: ${envelope.type}`);
@@ -45,6 +44,6 @@ export async function applyIdentityEvent(
       status: identityEventStatuses[type],
       occurredAt: new Date(envelope.occurredAt),
     },
-    manager,
+    tx,
   );
 }

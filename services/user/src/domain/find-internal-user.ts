@@ -1,9 +1,9 @@
 import { notFound } from '@platform/kit';
-import type { Identity } from '../data/keycloak-identities.js';
-import type { User } from '../data/user-entity.js';
+import type { Identity } from './identity-directory.js';
 import type { ProfileDependencies } from './profile-dependencies.js';
 import type { Profile } from './profile-schemas.js';
 import { defaultDisplayName, toProfile } from './profile-views.js';
+import type { UserRecord } from './user-store.js';
 
 // Lookups for other services (by profile id they use getUser). Events name users by their Keycloak
 // id, and a user may never have called this service yet; so a user Keycloak knows but this table
@@ -38,7 +38,7 @@ export async function findUserByUsername(
   return toProfile(user, null);
 }
 
-function provisionFrom({ users }: ProfileDependencies, identity: Identity): Promise<User> {
+function provisionFrom({ users }: ProfileDependencies, identity: Identity): Promise<UserRecord> {
   return users.provision({
     subject: identity.subject,
     username: identity.username,

@@ -1,12 +1,14 @@
 import type { Principal } from '@platform/kit';
-import type { User } from '../data/user-entity.js';
-import type { UserRepository } from '../data/user-repository.js';
 import type { ProfileDependencies } from './profile-dependencies.js';
 import type { Profile } from './profile-schemas.js';
 import { toProfile } from './profile-views.js';
 import { accountGone, assertActive } from './user-status.js';
+import type { UserRecord, UserStore } from './user-store.js';
 
-/** The caller's own profile, created on the first call from what the token says. */
+/**
+ * The caller's own profile, created on the first call from what the token says. A suspended or
+ * deleted caller is refused here, on the one read of their row.
+ */
 export async function getMyProfile(
   { users, identities }: ProfileDependencies,
   principal: Principal,
@@ -18,7 +20,7 @@ export async function getMyProfile(
   return toProfile(user, identity);
 }
 
-export async function findOrProvisionCaller(users: UserRepository, principal: Principal): Promise<User> {
+export async function findOrProvisionCaller(users: UserStore, principal: Principal): Promise<UserRecord> {
   return (
     (await users.findBySubject(principal.subject)) ??
     (await users.provision({

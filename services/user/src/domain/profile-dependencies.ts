@@ -1,12 +1,11 @@
-import type { Logger } from '@platform/kit';
-import type { DataSource } from 'typeorm';
-import type { KeycloakIdentities } from '../data/keycloak-identities.js';
-import type { UserRepository } from '../data/user-repository.js';
+import type { Logger, UnitOfWork } from '@platform/kit';
+import type { IdentityDirectory } from './identity-directory.js';
+import type { UserStore } from './user-store.js';
 
-/** What the profile use cases work with: the local table, Keycloak, and a transaction boundary. */
+/** What the profile use cases work with: the local users, Keycloak, and a transaction boundary. */
 export interface ProfileDependencies {
-  readonly dataSource: DataSource;
-  readonly users: UserRepository;
-  readonly identities: KeycloakIdentities;
+  readonly unitOfWork: UnitOfWork;
+  readonly users: UserStore;
+  readonly identities: IdentityDirectory;
   readonly logger: Logger;
 }

@@ -1,6 +1,6 @@
 import { pageQuerySchema } from '@platform/kit';
 import { z } from 'zod';
-import { userStatuses } from '../data/user-entity.js';
+import { userStatuses } from './user-store.js';
 
 /** Preferences the user may set; unknown keys are refused rather than stored blindly. */
 export const userSettingsSchema = z

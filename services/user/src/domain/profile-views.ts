@@ -1,8 +1,8 @@
-import type { Identity } from '../data/keycloak-identities.js';
-import type { User } from '../data/user-entity.js';
+import type { Identity } from './identity-directory.js';
 import type { Profile, UserSettings, UserSummary } from './profile-schemas.js';
+import type { UserRecord } from './user-store.js';
 
-export function toUserSummary(user: User): UserSummary {
+export function toUserSummary(user: UserRecord): UserSummary {
   return {
     id: user.id,
     subject: user.subject,
@@ -18,7 +18,7 @@ export function toUserSummary(user: User): UserSummary {
 }
 
 /** The local row merged with Keycloak's fields; those are null when Keycloak no longer knows the user. */
-export function toProfile(user: User, identity: Identity | null): Profile {
+export function toProfile(user: UserRecord, identity: Identity | null): Profile {
   return {
     ...toUserSummary(user),
     email: identity?.email ?? null,

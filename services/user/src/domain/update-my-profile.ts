@@ -1,13 +1,12 @@
 import { EventTypes, type UserProfileUpdatedV1 } from '@platform/contracts';
-import { createEvent, enqueueEvent, preconditionFailed, type Principal } from '@platform/kit';
-import type { Identity, IdentityChanges } from '../data/keycloak-identities.js';
-import type { User } from '../data/user-entity.js';
-import type { LocalChanges } from '../data/user-repository.js';
+import { createEvent, preconditionFailed, type Principal } from '@platform/kit';
 import { findOrProvisionCaller } from './get-my-profile.js';
+import type { Identity, IdentityChanges } from './identity-directory.js';
 import type { ProfileDependencies } from './profile-dependencies.js';
 import type { Profile, ProfileChanges } from './profile-schemas.js';
 import { toProfile } from './profile-views.js';
 import { accountGone, assertActive } from './user-status.js';
+import type { LocalChanges, UserRecord } from './user-store.js';
 
 export interface ProfileUpdate {
   readonly changes: ProfileChanges;
@@ -21,13 +20,13 @@ export interface ProfileUpdate {
  * commit, so when it fails nothing local (row or outbox event) is committed.
  */
 export async function updateMyProfile(
-  { dataSource, users, identities, logger }: ProfileDependencies,
+  { unitOfWork, users, identities, logger }: ProfileDependencies,
   principal: Principal,
   { changes, expectedVersions }: ProfileUpdate,
 ): Promise<Profile> {
   await findOrProvisionCaller(users, principal);
-  const outcome = await dataSource.transaction(async (manager) => {
-    const current = await users.lockBySubject(principal.subject, manager);
+  const outcome = await unitOfWork.run(async (tx) => {
+    const current = await users.lockBySubject(principal.subject, tx);
     if (!current) throw new Error(`user ${principal.subject} vanished before its update`);
     assertActive(current);
     if (expectedVersions !== undefined && !expectedVersions.includes(current.version)) {
@@ -43,14 +42,13 @@ export async function updateMyProfile(
       return { user: current, identity, emailChanged: false };
     }
 
-    const updated = await users.update(current, local, manager);
+    const updated = await users.update(current, local, tx);
     const changedIdentity: Identity = {
       ...identity,
       ...remote,
       emailVerified: remote.email === undefined ? identity.emailVerified : false,
     };
-    await enqueueEvent(
-      manager,
+    await tx.enqueue(
       createEvent({
         type: EventTypes.userProfileUpdated,
         version: 1,
@@ -72,7 +70,7 @@ export async function updateMyProfile(
   return toProfile(outcome.user, outcome.identity);
 }
 
-function localChangesOf(user: User, changes: ProfileChanges): LocalChanges {
+function localChangesOf(user: UserRecord, changes: ProfileChanges): LocalChanges {
   const local: LocalChanges = {};
   if (changes.displayName !== undefined && changes.displayName !== user.displayName) {
     local.displayName = changes.displayName;
@@ -99,7 +97,7 @@ function identityChangesOf(identity: Identity, changes: ProfileChanges): Identit
   return remote;
 }
 
-function profileUpdatedData(user: User, identity: Identity): UserProfileUpdatedV1 {
+function profileUpdatedData(user: UserRecord, identity: Identity): UserProfileUpdatedV1 {
   return {
     userId: user.subject,
     ...(user.username === null ? {} : { username: user.username }),

@@ -23,20 +23,24 @@ import { expectedVersionsOf, sendProfile } from './profile-etag.js';
 
 export function usersRoutes(auth: Auth, dependencies: ProfileDependencies): RouteTable {
   const active = activeCaller(dependencies.users);
-  return new RouteTable({ auth, basePath: '/users' })
-    .get('/me', { roles: ['user'] }, active, async (req, res) => {
-      sendProfile(res, await getMyProfile(dependencies, principalOf(req)));
-    })
-    .patch('/me', { roles: ['user'] }, active, async (req, res) => {
-      const changes = parseBody(profileChangesSchema, req);
-      const headers = parseHeaders(ifMatchHeadersSchema, req);
-      const update = { changes, expectedVersions: expectedVersionsOf(headers['if-match']) };
-      sendProfile(res, await updateMyProfile(dependencies, principalOf(req), update));
-    })
-    .get('/', { roles: ['admin'] }, active, async (req, res) => {
-      res.json(await listUsers(dependencies.users, parseQuery(listUsersQuerySchema, req)));
-    })
-    .get('/:id', { roles: ['support', 'admin'] }, active, async (req, res) => {
-      sendProfile(res, await getUser(dependencies, parseParams(userIdParamsSchema, req).id));
-    });
+  return (
+    new RouteTable({ auth, basePath: '/users' })
+      // No `active` here: getMyProfile checks the status on the row it reads or provisions anyway,
+      // so the most frequent route reads the caller's row once.
+      .get('/me', { roles: ['user'] }, async (req, res) => {
+        sendProfile(res, await getMyProfile(dependencies, principalOf(req)));
+      })
+      .patch('/me', { roles: ['user'] }, active, async (req, res) => {
+        const changes = parseBody(profileChangesSchema, req);
+        const headers = parseHeaders(ifMatchHeadersSchema, req);
+        const update = { changes, expectedVersions: expectedVersionsOf(headers['if-match']) };
+        sendProfile(res, await updateMyProfile(dependencies, principalOf(req), update));
+      })
+      .get('/', { roles: ['admin'] }, active, async (req, res) => {
+        res.json(await listUsers(dependencies.users, parseQuery(listUsersQuerySchema, req)));
+      })
+      .get('/:id', { roles: ['support', 'admin'] }, active, async (req, res) => {
+        sendProfile(res, await getUser(dependencies, parseParams(userIdParamsSchema, req).id));
+      })
+  );
 }

@@ -1,0 +1,39 @@
+import { entityManagerOf, type Transaction } from '@platform/kit';
+import type { IdempotencyStore, Reservation } from '../domain/idempotency-store.js';
+import { IdempotencyRecord } from './idempotency-record-entity.js';
+
+export class IdempotencyRepository implements IdempotencyStore {
+  /** The primary key (caller, key) is what makes a concurrent request with the same key wait. */
+  async reserve(
+    tx: Transaction,
+    caller: string,
+    key: string,
+    requestFingerprint: string,
+  ): Promise<Reservation> {
+    const manager = entityManagerOf(tx);
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO idempotency_records (caller, idempotency_key, request_fingerprint)
+       VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING caller`,
+      [caller, key, requestFingerprint],
+    );
+    if (inserted.length > 0) return { kind: 'reserved' };
+    const record = await manager
+      .getRepository(IdempotencyRecord)
+      .findOneByOrFail({ caller, idempotencyKey: key });
+    if (record.responseStatus === null) {
+      throw new Error(`idempotency record ${caller}/${key} committed without a response`);
+    }
+    return {
+      kind: 'seen',
+      requestFingerprint: record.requestFingerprint,
+      status: record.responseStatus,
+      body: record.responseBody,
+    };
+  }
+
+  async complete(tx: Transaction, caller: string, key: string, status: number, body: object): Promise<void> {
+    await entityManagerOf(tx)
+      .getRepository(IdempotencyRecord)
+      .update({ caller, idempotencyKey: key }, { responseStatus: status, responseBody: body });
+  }
+}
