@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Environment, repoRoot, secret } from '@platform/platform/environment';
+import { keycloakSettings } from '@platform/platform/keycloak-settings';
 import { renderRealm } from '@platform/platform/realm';
 import { cacheDir, logFile, pidFile, stateDir } from './paths.js';
 import {
@@ -54,18 +55,9 @@ export function keycloakPid(): number | undefined {
 function keycloakEnv(env: Environment, secrets: Record<string, string>): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    KC_DB: 'postgres',
-    KC_DB_URL: `jdbc:postgresql://${env.postgres.host}:${env.postgres.port}/keycloak`,
-    KC_DB_USERNAME: 'keycloak',
-    KC_DB_PASSWORD: secret(secrets, 'KEYCLOAK_DB_PASSWORD'),
+    ...keycloakSettings(env),
     KC_HTTP_HOST: new URL(env.keycloak.internalUrl).hostname,
-    KC_HTTP_PORT: String(env.keycloak.port),
-    KC_HTTP_MANAGEMENT_PORT: String(env.keycloak.managementPort),
-    KC_HEALTH_ENABLED: 'true',
-    KC_METRICS_ENABLED: 'true',
-    // Hostname v2: tokens carry the public issuer even when fetched through the internal URL.
-    KC_HOSTNAME: env.keycloak.publicUrl,
-    KC_HOSTNAME_BACKCHANNEL_DYNAMIC: 'true',
+    KC_DB_PASSWORD: secret(secrets, 'KEYCLOAK_DB_PASSWORD'),
     KC_BOOTSTRAP_ADMIN_USERNAME: secret(secrets, 'KEYCLOAK_ADMIN_USERNAME'),
     KC_BOOTSTRAP_ADMIN_PASSWORD: secret(secrets, 'KEYCLOAK_ADMIN_PASSWORD'),
   };

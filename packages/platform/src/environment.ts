@@ -16,6 +16,51 @@ const url = z.url();
 
 const serviceEndpoint = z.strictObject({ host: z.string().min(1), port, managementPort: port });
 
+const perService = <T extends z.ZodType>(value: T) =>
+  z.strictObject(Object.fromEntries(serviceNames.map((name) => [name, value])) as Record<ServiceName, T>);
+
+const ipv4Number = (address: string) =>
+  address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+
+/** Whether an IPv4 address lies in a CIDR block. */
+export function inSubnet(address: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/') as [string, string];
+  const size = 2 ** (32 - Number(bits));
+  const start = Math.floor(ipv4Number(base) / size) * size;
+  return ipv4Number(address) >= start && ipv4Number(address) < start + size;
+}
+
+/**
+ * The local mesh: a bridge in the root network namespace and one network namespace per service (its
+ * pod), each with its Envoy sidecar. Local only; the cluster has Istio.
+ */
+const meshSchema = z
+  .strictObject({
+    /** The Linux bridge joining the pods (an interface name: at most 15 characters). */
+    bridge: z.string().regex(/^[a-z][a-z0-9-]{0,14}$/),
+    subnet: z.cidrv4(),
+    /** The bridge's own address: where the pods reach the infrastructure. */
+    hostAddress: z.ipv4(),
+    /** Each service's pod address (its namespace's interface on the bridge). */
+    pods: perService(z.ipv4()),
+    /** In a calling pod, the loopback port of its sidecar's outbound listener for each service. */
+    outboundPorts: perService(port),
+    /** Lifetime of the workload certificates, issued anew at every stack start. */
+    certificateHours: z.number().int().min(1).max(24),
+  })
+  .superRefine((mesh, context) => {
+    const addresses = [mesh.hostAddress, ...Object.values(mesh.pods)];
+    for (const [index, address] of addresses.entries()) {
+      const path = index === 0 ? ['hostAddress'] : ['pods', serviceNames[index - 1]!];
+      if (!inSubnet(address, mesh.subnet))
+        context.addIssue({ code: 'custom', path, message: `${address} is not in ${mesh.subnet}` });
+      if (addresses.indexOf(address) !== index)
+        context.addIssue({ code: 'custom', path, message: `${address} is used twice` });
+    }
+    if (Number(mesh.subnet.split('/')[1]) > 30)
+      context.addIssue({ code: 'custom', path: ['subnet'], message: 'leaves no room for the pods' });
+  });
+
 /** One target's environment-specific values (environments/<name>.yaml), validated when loaded. */
 export const environmentSchema = z.strictObject({
   name: z.string().min(1),
@@ -37,13 +82,11 @@ export const environmentSchema = z.strictObject({
   smtp: hostPort.extend({ from: z.email() }),
   /** The development SMTP sink; only the local stack has one. */
   smtpSink: z.strictObject({ httpPort: port }).optional(),
-  /** Every service of the topology, and nothing else. */
-  services: z.strictObject(
-    Object.fromEntries(serviceNames.map((name) => [name, serviceEndpoint])) as Record<
-      ServiceName,
-      typeof serviceEndpoint
-    >,
-  ),
+  /**
+   * Every service of the topology, and nothing else: where a caller outside the mesh reaches it
+   * (locally, with the mesh on, a port-forward into its pod, as `kubectl port-forward` is).
+   */
+  services: perService(serviceEndpoint),
   /** The north-south edge: Envoy in the local stack, Tyk in a cluster (both rendered from edge/access-map.yaml). */
   edge: z.strictObject({
     /** What browsers call: the API base URL without the /api/v1 prefix. */
@@ -65,6 +108,8 @@ export const environmentSchema = z.strictObject({
   /** The development trace sink the local collector forwards spans to (dev/trace-sink); local only. */
   traceSink: z.strictObject({ httpPort: port }).optional(),
   prometheus: hostPort.extend({ scrapeIntervalSeconds: z.number().int().positive() }),
+  /** The local mesh (local only: the cluster runs Istio). */
+  mesh: meshSchema.optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -1,5 +1,5 @@
-import { amqpUrl, type Environment, oidcOf, postgresUrl, secret } from './environment.js';
-import { type ServiceName, services, workloadName } from './topology.js';
+import { amqpUrl, type Environment, localOnly, oidcOf, postgresUrl, secret } from './environment.js';
+import { containerPorts, type ServiceName, serviceNames, services, workloadName } from './topology.js';
 
 /**
  * The environment variables one service runs with, from its declaration in the topology and the
@@ -40,4 +40,48 @@ export function serviceEnv(
   }
   for (const variable of declaration.secretVariables) vars[variable] = secret(secrets, variable);
   return vars;
+}
+
+/**
+ * The environment as a service sees it from its pod in the local mesh: the infrastructure at the
+ * bridge's address (as in-cluster Services), every other service at its sidecar's outbound
+ * listener on the pod's loopback.
+ */
+export function podView(env: Environment): Environment {
+  const mesh = localOnly(env.mesh, 'mesh', env);
+  const host = mesh.hostAddress;
+  const keycloak = new URL(env.keycloak.internalUrl);
+  keycloak.hostname = host;
+  return {
+    ...env,
+    keycloak: { ...env.keycloak, internalUrl: keycloak.href.replace(/\/$/, '') },
+    postgres: { ...env.postgres, host },
+    rabbitmq: { ...env.rabbitmq, host },
+    redis: { ...env.redis, host },
+    otelCollector: { ...env.otelCollector, host },
+    services: Object.fromEntries(
+      serviceNames.map((name) => [
+        name,
+        { host: '127.0.0.1', port: mesh.outboundPorts[name], managementPort: containerPorts.management },
+      ]),
+    ) as Environment['services'],
+  };
+}
+
+/**
+ * One service's variables in its pod of the local mesh: it listens on the pod's loopback only, on
+ * the container ports, so nothing but its own sidecar reaches it (as the cluster's pods do with
+ * Istio's traffic capture).
+ */
+export function podServiceEnv(
+  name: ServiceName,
+  env: Environment,
+  secrets: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...serviceEnv(name, podView(env), secrets),
+    HOST: '127.0.0.1',
+    PORT: String(containerPorts.http),
+    MANAGEMENT_PORT: String(containerPorts.management),
+  };
 }

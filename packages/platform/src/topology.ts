@@ -53,3 +53,37 @@ const keycloakDatabase = { name: 'keycloak', user: 'keycloak', passwordVariable:
 
 /** Every database of the platform's PostgreSQL, each with its own login role. */
 export const databaseOwners = [keycloakDatabase, ...serviceNames.map((name) => services[name].database)];
+
+/** The Kubernetes namespace of the platform's workloads (and of their mesh identities). */
+export const namespace = 'platform';
+
+/**
+ * Ports inside each service's pod (the cluster's containers, the local mesh's network namespaces):
+ * the mesh policies name these; the cluster's Services expose `http` on 80 and `http-mgmt` on 9090.
+ */
+export const containerPorts = { http: 3000, management: 9090 } as const;
+
+/** The mesh's trust domain (Istio's default): a workload is spiffe://<trust domain>/ns/<ns>/sa/<sa>. */
+export const trustDomain = 'cluster.local';
+
+/** A workload identity of the mesh: its Kubernetes service account. */
+export interface MeshIdentity {
+  namespace: string;
+  serviceAccount: string;
+}
+
+/** The edge's workload identity (Tyk's service account): every north-south request reaches a service from it. */
+export const edgeIdentity: MeshIdentity = { namespace, serviceAccount: 'tyk-gateway' };
+/** Prometheus, scraping the management ports through the mesh (mesh/observability-authorization.yaml). */
+export const prometheusIdentity: MeshIdentity = { namespace: 'monitoring', serviceAccount: 'prometheus' };
+/** A service's workload identity: its workload's service account. */
+export const serviceIdentity = (service: ServiceName): MeshIdentity => ({
+  namespace,
+  serviceAccount: workloadName(service),
+});
+
+/** Istio's principal of an identity, as AuthorizationPolicy names it (`<td>/ns/<ns>/sa/<sa>`). */
+export const principalOf = ({ namespace: ns, serviceAccount }: MeshIdentity) =>
+  `${trustDomain}/ns/${ns}/sa/${serviceAccount}`;
+/** The SPIFFE ID in the identity's certificate (its URI SAN). */
+export const spiffeIdOf = (identity: MeshIdentity) => `spiffe://${principalOf(identity)}`;

@@ -7,14 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Environment, loadEnvironment, repoRoot } from '../environment.js';
-import { type ServiceName, workloadName } from '../topology.js';
+import { containerPorts, namespace, type ServiceName, workloadName } from '../topology.js';
+import { keycloakSettings } from '../keycloak-settings.js';
 import { renderRealm } from '../realm.js';
 import { serviceEnv } from '../service-env.js';
 
-export const namespace = 'platform';
-
-/** Ports inside the containers; the Services expose `http` on 80 and `http-mgmt` on 9090. */
-export const containerPorts = { http: 3000, management: 9090 } as const;
+/** Declared in the topology (the local mesh's pods use the same ports); re-exported for the cluster renderers. */
+export { containerPorts, namespace };
 
 export const configMapName = (service: ServiceName) => `${workloadName(service)}-config`;
 export const secretName = (service: ServiceName) => `${workloadName(service)}-secrets`;
@@ -111,22 +110,9 @@ export function devSecretValues(): Record<string, string> {
   return values;
 }
 
-/** Keycloak's settings in the dev cluster: hostname v2 with a full public URL, as in the local stack. */
+/** Keycloak's settings in the dev cluster: the local stack's, over plain HTTP inside the mesh. */
 export function keycloakVariables(env: Environment = clusterEnvironment()): ServiceVariables {
-  const config = {
-    KC_DB: 'postgres',
-    KC_DB_URL: `jdbc:postgresql://${env.postgres.host}:${env.postgres.port}/keycloak`,
-    KC_DB_USERNAME: 'keycloak',
-    KC_HTTP_ENABLED: 'true',
-    KC_HTTP_PORT: String(env.keycloak.port),
-    KC_HTTP_MANAGEMENT_PORT: String(env.keycloak.managementPort),
-    KC_HEALTH_ENABLED: 'true',
-    KC_METRICS_ENABLED: 'true',
-    // Tokens carry this as `iss` however Keycloak was reached; discovery through the in-cluster URL
-    // advertises in-cluster endpoints.
-    KC_HOSTNAME: env.keycloak.publicUrl,
-    KC_HOSTNAME_BACKCHANNEL_DYNAMIC: 'true',
-  };
+  const config = { ...keycloakSettings(env), KC_HTTP_ENABLED: 'true' };
   const secret: Record<string, string> = {
     KC_DB_PASSWORD: marker('KEYCLOAK_DB_PASSWORD'),
     KC_BOOTSTRAP_ADMIN_USERNAME: marker('KEYCLOAK_ADMIN_USERNAME'),

@@ -10,14 +10,21 @@ import {
   type AccessMapRoute,
   type InternalRoute,
 } from '../access-map-schema.js';
-import { containerPorts, namespace } from './cluster-config.js';
-import { workloadName } from '../topology.js';
+import {
+  containerPorts,
+  edgeIdentity,
+  namespace,
+  principalOf as principalOfIdentity,
+  prometheusIdentity,
+  trustDomain,
+  workloadName,
+} from '../topology.js';
 
 type Json = Record<string, unknown>;
 
-export const trustDomain = 'cluster.local';
+export { trustDomain };
 export const principalOf = (serviceAccount: string, inNamespace = namespace) =>
-  `${trustDomain}/ns/${inNamespace}/sa/${serviceAccount}`;
+  principalOfIdentity({ namespace: inNamespace, serviceAccount });
 
 /**
  * Identities from outside the platform's own render that mesh policies admit: Prometheus scraping
@@ -25,12 +32,12 @@ export const principalOf = (serviceAccount: string, inNamespace = namespace) =>
  * front of Tyk (mesh/edge-ingress-authorization.yaml).
  */
 export const externalPrincipals = [
-  principalOf('prometheus', 'monitoring'),
+  principalOfIdentity(prometheusIdentity),
   principalOf('istio-ingressgateway-service-account', 'istio-system'),
 ] as const;
 
 /** The edge's workload identity: every north-south request reaches a service from it. */
-export const edgeServiceAccount = 'tyk-gateway';
+export const edgeServiceAccount = edgeIdentity.serviceAccount;
 /** Where Istio reads the realm roles in a verified token. */
 export const rolesClaimKey = 'request.auth.claims[realm_access][roles]';
 export const scopeClaimKey = 'request.auth.claims[scope]';

@@ -15,7 +15,9 @@ import {
   type AccessMapRoute,
   type RateTier,
 } from '../access-map-schema.js';
-import { oidcOf, type Environment, type ServiceName } from '../environment.js';
+import { localOnly, oidcOf, type Environment, type ServiceName } from '../environment.js';
+import { containerPorts, edgeIdentity, serviceIdentity } from '../topology.js';
+import { certificateDir, meshClientTls } from '../mesh/workload-certificates.js';
 
 type Json = Record<string, unknown>;
 
@@ -29,8 +31,14 @@ export interface EnvoyEdgeOptions {
   listen?: HostPort;
   /** Admin interface; always on loopback. Defaults to the environment's edge admin port. */
   adminPort?: number;
-  /** Upstream address per service; defaults to the environment's services. */
+  /** Upstream address per service (plain HTTP); defaults to the environment's services. */
   upstreams?: Partial<Record<ServiceName, HostPort>>;
+  /**
+   * The local mesh: the edge reaches each service (unless `upstreams` names another address) at
+   * its pod's sidecar, in mutual TLS with the edge's own workload identity (Tyk's, in the
+   * cluster), so the mesh's rules for the edge apply locally too. The certificates' root folder.
+   */
+  mesh?: { certsRoot: string };
   /** Rate limits on (the default) or off: the benchmark measures the proxy, not the limiter. */
   rateLimits?: boolean;
 }
@@ -50,27 +58,27 @@ const jwtFailureKey = 'jwt_failure';
 export function renderEnvoyEdge(map: AccessMap, env: Environment, options: EnvoyEdgeOptions = {}): Json {
   const listen = options.listen ?? { host: env.edge.host, port: env.edge.port };
   const rateLimits = options.rateLimits ?? true;
-  const upstream = (service: ServiceName): HostPort =>
-    options.upstreams?.[service] ?? { host: env.services[service].host, port: env.services[service].port };
+  const upstream = (service: ServiceName): Json => {
+    const override = options.upstreams?.[service];
+    const timeout = map.limits.upstreamConnectTimeoutMs;
+    if (override || !options.mesh)
+      return upstreamCluster(service, override ?? env.services[service], timeout);
+    const mesh = localOnly(env.mesh, 'mesh', env);
+    return {
+      ...upstreamCluster(service, { host: mesh.pods[service], port: containerPorts.http }, timeout),
+      transport_socket: meshClientTls(
+        certificateDir(options.mesh.certsRoot, edgeIdentity),
+        serviceIdentity(service),
+      ),
+    };
+  };
   const services = Object.keys(map.services) as ServiceName[];
   return {
     node: { id: `edge-${env.name}`, cluster: 'edge' },
     admin: {
       address: socketAddress({ host: '127.0.0.1', port: options.adminPort ?? env.edge.adminPort }),
     },
-    // Bounds what a flood of connections can take; Envoy warns at start without a limit.
-    overload_manager: {
-      resource_monitors: [
-        {
-          name: 'envoy.resource_monitors.global_downstream_max_connections',
-          typed_config: {
-            '@type':
-              'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
-            max_active_downstream_connections: 10000,
-          },
-        },
-      ],
-    },
+    overload_manager: connectionLimit(),
     static_resources: {
       listeners: [
         httpListener('edge', listen, {
@@ -79,9 +87,7 @@ export function renderEnvoyEdge(map: AccessMap, env: Environment, options: Envoy
         }),
       ],
       clusters: [
-        ...services.map((service) =>
-          upstreamCluster(service, upstream(service), map.limits.upstreamConnectTimeoutMs),
-        ),
+        ...services.map(upstream),
         jwksCluster(env, map.limits.upstreamConnectTimeoutMs),
         upstreamCluster(
           otelCollectorCluster,
@@ -126,6 +132,22 @@ function edgeTracing(env: Environment): Json {
         },
       },
     },
+  };
+}
+
+/** Bounds what a flood of connections can take; Envoy warns at start without a limit. */
+export function connectionLimit(): Json {
+  return {
+    resource_monitors: [
+      {
+        name: 'envoy.resource_monitors.global_downstream_max_connections',
+        typed_config: {
+          '@type':
+            'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
+          max_active_downstream_connections: 10000,
+        },
+      },
+    ],
   };
 }
 
@@ -174,7 +196,11 @@ function edgeConnectionManager(
     server_name: 'edge',
     common_http_protocol_options: { idle_timeout: '60s', headers_with_underscores_action: 'REJECT_REQUEST' },
     request_headers_timeout: '10s',
-    access_log: [stdoutAccessLog()],
+    access_log: [
+      stdoutAccessLog(
+        '%UPSTREAM_CLUSTER% %DURATION%ms id=%REQ(X-REQUEST-ID)% client=%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%',
+      ),
+    ],
     local_reply_config: problemLocalReplies(),
     route_config: {
       name: 'edge',
@@ -529,17 +555,18 @@ function problemLocalReplies(): Json {
   };
 }
 
-function stdoutAccessLog(): Json {
+/**
+ * One access-log line per request on stdout, `[time] METHOD path status flags` then `details`.
+ * The path is logged without its query string: a query may carry data that must not reach logs.
+ */
+export function stdoutAccessLog(details: string): Json {
   return {
     name: 'envoy.access_loggers.stdout',
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
       log_format: {
-        // The path without its query string: a query may carry data that must not reach logs.
         text_format_source: {
-          inline_string:
-            '[%START_TIME%] %REQ(:METHOD)% %PATH(NQ)% %RESPONSE_CODE% %RESPONSE_FLAGS% ' +
-            '%UPSTREAM_CLUSTER% %DURATION%ms id=%REQ(X-REQUEST-ID)% client=%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%\n',
+          inline_string: `[%START_TIME%] %REQ(:METHOD)% %PATH(NQ)% %RESPONSE_CODE% %RESPONSE_FLAGS% ${details}\n`,
         },
       },
     },
