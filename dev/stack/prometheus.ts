@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { type Environment, repoRoot, serviceNames } from '@platform/platform/environment';
+import { type Environment, localOnly, repoRoot, serviceNames } from '@platform/platform/environment';
+import { containerPorts, prometheusIdentity } from '@platform/platform/topology';
+import { certificateDir, certificateFiles } from '@platform/platform/mesh/workload-certificates';
 import { dataDir, logFile, pidFile, stackDir, stateDir } from './paths.js';
 import { httpOk, isAlive, readPid, startDetached, StepError, stopPidFile, waitFor } from './processes.js';
 
@@ -19,21 +21,40 @@ export function prometheusPid(): number | undefined {
 
 export const prometheusUrl = (env: Environment) => `http://${env.prometheus.host}:${env.prometheus.port}`;
 
-type Target = { job: string; service: string; address: string; path?: string; honorLabels?: boolean };
+type Target = {
+  job: string;
+  service: string;
+  address: string;
+  path?: string;
+  honorLabels?: boolean;
+  /** Scraped through the mesh: mutual TLS with Prometheus's own identity. */
+  meshTls?: boolean;
+};
+
+/** The local mesh, when on: where the certificates are. */
+export interface PrometheusMesh {
+  certsRoot: string;
+}
 
 /**
  * Every metrics endpoint of the local stack, from the environment source. Each target carries a
  * `service` label; the services label their own series with the same value, so for them the
  * scraped label is kept (honor_labels) instead of being renamed exported_service.
  */
-export function scrapeTargets(env: Environment): Target[] {
+export function scrapeTargets(env: Environment, mesh?: PrometheusMesh): Target[] {
   const local = (port: number) => `127.0.0.1:${port}`;
+  // In the mesh, a management port is the pod's, behind its sidecar, as in the cluster.
+  const serviceAddress = (name: (typeof serviceNames)[number]) =>
+    mesh
+      ? `${localOnly(env.mesh, 'mesh', env).pods[name]}:${containerPorts.management}`
+      : `${env.services[name].host}:${env.services[name].managementPort}`;
   return [
     ...serviceNames.map((name) => ({
       job: 'services',
       service: `${name}-service`,
-      address: `${env.services[name].host}:${env.services[name].managementPort}`,
+      address: serviceAddress(name),
       honorLabels: true,
+      meshTls: Boolean(mesh),
     })),
     {
       job: 'keycloak',
@@ -51,10 +72,11 @@ export function scrapeTargets(env: Environment): Target[] {
   ];
 }
 
-export function renderPrometheusConfig(env: Environment): Record<string, unknown> {
+export function renderPrometheusConfig(env: Environment, mesh?: PrometheusMesh): Record<string, unknown> {
   const interval = `${env.prometheus.scrapeIntervalSeconds}s`;
   const jobs = new Map<string, Target[]>();
-  for (const target of scrapeTargets(env)) jobs.set(target.job, [...(jobs.get(target.job) ?? []), target]);
+  for (const target of scrapeTargets(env, mesh))
+    jobs.set(target.job, [...(jobs.get(target.job) ?? []), target]);
   return {
     global: {
       scrape_interval: interval,
@@ -66,6 +88,7 @@ export function renderPrometheusConfig(env: Environment): Record<string, unknown
       job_name: job,
       metrics_path: targets[0]!.path ?? '/metrics',
       ...(targets[0]!.honorLabels ? { honor_labels: true } : {}),
+      ...(targets[0]!.meshTls && mesh ? meshTlsConfig(mesh) : {}),
       static_configs: targets.map((target) => ({
         targets: [target.address],
         labels: { service: target.service },
@@ -75,11 +98,30 @@ export function renderPrometheusConfig(env: Environment): Record<string, unknown
 }
 
 /**
+ * Prometheus in the mesh, as Istio's Prometheus integration does it: its own workload certificate
+ * (monitoring/prometheus, the identity mesh/observability-authorization.yaml admits) as the client
+ * certificate, the mesh's root to trust. Prometheus cannot check a SPIFFE ID (a URI SAN), so like
+ * Istio's integration it does not verify the sidecar's name; the sidecar verifies Prometheus.
+ */
+function meshTlsConfig(mesh: PrometheusMesh): Record<string, unknown> {
+  const dir = certificateDir(mesh.certsRoot, prometheusIdentity);
+  return {
+    scheme: 'https',
+    tls_config: {
+      ca_file: join(dir, certificateFiles.root),
+      cert_file: join(dir, certificateFiles.chain),
+      key_file: join(dir, certificateFiles.key),
+      insecure_skip_verify: true,
+    },
+  };
+}
+
+/**
  * Starts Prometheus (Debian's package) on the rendered configuration. A changed configuration or
  * rule file is applied by a reload, not a restart, so the collected series stay.
  */
-export async function startPrometheus(env: Environment): Promise<string> {
-  const rendered = stringify(renderPrometheusConfig(env));
+export async function startPrometheus(env: Environment, mesh?: PrometheusMesh): Promise<string> {
+  const rendered = stringify(renderPrometheusConfig(env, mesh));
   const rules = readdirSync(rulesDir)
     .filter((name) => name.endsWith('.yml'))
     .sort()

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Environment, secret } from '@platform/platform/environment';
 import { dataDir, logDir, logFile, pidFile } from './paths.js';
@@ -10,6 +10,7 @@ import {
   runOrFail,
   startDetached,
   StepError,
+  tcpListening,
   waitFor,
 } from './processes.js';
 
@@ -24,8 +25,7 @@ function nodeEnv(env: Environment): NodeJS.ProcessEnv {
   return {
     ...process.env,
     RABBITMQ_NODENAME: nodeName,
-    RABBITMQ_NODE_IP_ADDRESS: env.rabbitmq.host,
-    RABBITMQ_NODE_PORT: String(env.rabbitmq.port),
+    // The AMQP listeners are in rabbitmq.conf (one per address).
     RABBITMQ_DIST_PORT: String(env.rabbitmq.distPort),
     ERL_EPMD_PORT: String(env.rabbitmq.epmdPort),
     ERL_EPMD_ADDRESS: env.rabbitmq.host,
@@ -50,22 +50,40 @@ export function rabbitmqPid(): number | undefined {
   return readPid(pid);
 }
 
-export async function startRabbitmq(env: Environment, secrets: Record<string, string>): Promise<string> {
+/**
+ * Starts the broker with an AMQP listener on its local address and, with the local mesh, one on
+ * the bridge's address too (`alsoOn`); a running broker without the second listener restarts.
+ */
+export async function startRabbitmq(
+  env: Environment,
+  secrets: Record<string, string>,
+  alsoOn?: string,
+): Promise<string> {
+  const hosts = [env.rabbitmq.host, ...(alsoOn ? [alsoOn] : [])];
+  const where = hosts.map((host) => `${host}:${env.rabbitmq.port}`).join(', ');
+  let restarted = '';
   if (isAlive(rabbitmqPid())) {
     await ctl(env, ['await_startup', '--timeout', '60']);
-    return `running on ${env.rabbitmq.host}:${env.rabbitmq.port}`;
+    if (!alsoOn || (await tcpListening(alsoOn, env.rabbitmq.port))) return `running on ${where}`;
+    await stopRabbitmq(env);
+    await waitFor('rabbitmq to stop', async () => !isAlive(rabbitmqPid()), { timeoutMs: 30_000 });
+    restarted = 'restarted to listen on the mesh bridge too, ';
   }
   for (const dir of [base, join(base, 'mnesia'), logBase]) {
     mkdirSync(dir, { recursive: true });
     // The node runs as the rabbitmq user and dies silently if it cannot write here.
     ownFor('rabbitmq', dir);
   }
-  if (!existsSync(join(base, 'rabbitmq.conf'))) {
-    writeFileSync(
-      join(base, 'rabbitmq.conf'),
-      ['loopback_users = none', 'log.console = false', 'log.file.level = info', ''].join('\n'),
-    );
-  }
+  writeFileSync(
+    join(base, 'rabbitmq.conf'),
+    [
+      'loopback_users = none',
+      'log.console = false',
+      'log.file.level = info',
+      ...hosts.map((host, index) => `listeners.tcp.${index + 1} = ${host}:${env.rabbitmq.port}`),
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(base, 'enabled_plugins'), '[].\n');
   const log = logFile('rabbitmq');
   const runDirForPid = join(pid, '..');
@@ -84,7 +102,7 @@ export async function startRabbitmq(env: Environment, secrets: Record<string, st
     throw new StepError(`rabbitmq did not start: ${(error as Error).message}`, logBase);
   }
   await ensureUser(env, secrets);
-  return `started on ${env.rabbitmq.host}:${env.rabbitmq.port}`;
+  return `${restarted}started on ${where}`;
 }
 
 /** The services' user, with its configured password, on the default vhost. */

@@ -3,7 +3,9 @@ import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Environment, repoRoot, type ServiceName, serviceNames } from '@platform/platform/environment';
-import { serviceEnv } from '@platform/platform/service-env';
+import { podServiceEnv, serviceEnv } from '@platform/platform/service-env';
+import { inPod } from './mesh-network.js';
+import { startPortForward, stopPortForward } from './mesh-sidecars.js';
 import { logFile, pidFile, stateDir } from './paths.js';
 import {
   httpOk,
@@ -26,13 +28,20 @@ export function servicePids(): Record<string, number | undefined> {
   return Object.fromEntries(serviceNames.map((name) => [name, readPid(pidFile(`service-${name}`))]));
 }
 
+/**
+ * Starts each service that is not running with its current sources and environment. In the local
+ * mesh a service runs in its pod (`ip netns exec`), listening on the pod's loopback only, and is
+ * reached from the root namespace through its port-forward; otherwise it listens on its local
+ * address directly.
+ */
 export async function startServices(
   env: Environment,
   secrets: Record<string, string>,
   step: Step,
+  options: { mesh: boolean },
 ): Promise<void> {
   for (const name of serviceNames) {
-    await step(`service ${name}`, () => startService(name, env, secrets));
+    await step(`service ${name}`, () => startService(name, env, secrets, options.mesh));
   }
 }
 
@@ -48,27 +57,41 @@ async function startService(
   name: ServiceName,
   env: Environment,
   secrets: Record<string, string>,
+  mesh: boolean,
 ): Promise<string> {
   const pid = pidFile(`service-${name}`);
   const log = logFile(`service-${name}`);
   const hashFile = join(stateDir, `service-${name}.sha256`);
-  // The rendered environment counts too: a new variable (say OTEL_EXPORTER_OTLP_ENDPOINT) restarts.
-  const hash = sourceHash(name, serviceEnv(name, env, secrets));
+  const rendered = mesh ? podServiceEnv(name, env, secrets) : serviceEnv(name, env, secrets);
+  // The rendered environment counts too: a new variable (say OTEL_EXPORTER_OTLP_ENDPOINT) restarts,
+  // and so does moving into or out of the mesh.
+  const hash = sourceHash(name, rendered);
   const endpoint = env.services[name];
   const ready = `http://${endpoint.host}:${endpoint.managementPort}/readyz`;
+  const where = mesh
+    ? `in pod ${env.mesh!.pods[name]}, port-forward ${endpoint.host}:${endpoint.port}`
+    : `on ${endpoint.host}:${endpoint.port}`;
   const running = isAlive(readPid(pid));
   // A running service whose sources changed since it started is restarted, so tests never hit stale code.
   if (running && existsSync(hashFile) && readFileSync(hashFile, 'utf8').trim() === hash) {
+    if (mesh) await startPortForward(env, name);
     await waitFor(`${name} readiness`, () => httpOk(ready), { timeoutMs: 30_000, log });
-    return `running on ${env.services[name].host}:${env.services[name].port}`;
+    return `running ${where}`;
   }
   if (running) await stopPidFile(pid);
-  // A process the stack does not know (say, one left by an interrupted run) would answer the
-  // readiness probe with stale code; refuse rather than report success.
-  await assertPortFree(endpoint.host, endpoint.port, name, log);
-  await assertPortFree(endpoint.host, endpoint.managementPort, name, log);
-  const vars = { ...process.env, ...serviceEnv(name, env, secrets) };
-  const migrate = await run(process.execPath, [...nodeArgs, entry(name), 'migrate'], {
+  if (mesh) {
+    await startPortForward(env, name);
+  } else {
+    await stopPortForward(name);
+    // A process the stack does not know (say, one left by an interrupted run) would answer the
+    // readiness probe with stale code; refuse rather than report success.
+    await assertPortFree(endpoint.host, endpoint.port, name, log);
+    await assertPortFree(endpoint.host, endpoint.managementPort, name, log);
+  }
+  const vars = { ...process.env, ...rendered };
+  const command = (args: string[]): [string, string[]] =>
+    mesh ? inPod(name, process.execPath, args) : [process.execPath, args];
+  const migrate = await run(...command([...nodeArgs, entry(name), 'migrate']), {
     cwd: repoRoot,
     env: vars,
   });
@@ -78,8 +101,7 @@ async function startService(
     throw new StepError(`migrations failed: ${lastLine(migrate.stderr || migrate.stdout)}`, log);
   }
   const child = startDetached(
-    process.execPath,
-    [...nodeArgs, '--import', '@platform/kit/telemetry', entry(name), 'run'],
+    ...command([...nodeArgs, '--import', '@platform/kit/telemetry', entry(name), 'run']),
     { log, pidFile: pid, env: vars, cwd: repoRoot },
   );
   await waitFor(`${name} readiness`, () => httpOk(ready), {
@@ -89,7 +111,7 @@ async function startService(
   });
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(hashFile, `${hash}\n`);
-  return `${running ? 'restarted (sources changed)' : 'migrated, started'} on ${env.services[name].host}:${env.services[name].port}`;
+  return `${running ? 'restarted (sources or environment changed)' : 'migrated, started'} ${where}`;
 }
 
 function lastLine(text: string): string {

@@ -10,6 +10,8 @@ const required: Record<string, string> = {
   maven: '/usr/bin/mvn',
   // Prometheus and promtool (alert rules are checked and unit-tested with it).
   prometheus: '/usr/bin/prometheus',
+  // ip and ss: the local mesh's network namespaces, bridge and veth pairs.
+  iproute2: '/usr/sbin/ip',
 };
 
 export function missingPackages(): string[] {

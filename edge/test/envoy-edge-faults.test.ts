@@ -7,8 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadAccessMap } from '@platform/platform/access-map';
 import { userToken } from '@platform/test-support/tokens';
 import { send } from '@platform/test-support/edge';
+import { environment } from '@platform/test-support/stack';
 import { startSilentUpstream } from './support/silent-upstream.js';
 import { freePort, startSecondEdge, type SecondEdge } from './support/second-edge.js';
+import { auditOpenedToSupport } from './support/looser-map.js';
 import { uniqueRequestId, waitUntilLogged } from './support/upstream-log.js';
 
 const edges: SecondEdge[] = [];
@@ -61,24 +63,12 @@ describe('an unavailable upstream', () => {
 
 describe('defense in depth', () => {
   it('when the edge lets a role through that the service does not allow, then the service still refuses it', async () => {
-    const map = loadAccessMap();
-    const auth = map.services.auth;
-    // A deliberately wrong map: the audit log (admin only in the service) opened to support at the edge.
-    const looser = {
-      ...map,
-      services: {
-        ...map.services,
-        auth: {
-          ...auth,
-          routes: auth.routes.map((route) =>
-            route.path === '/auth/audit' && 'roles' in route
-              ? { ...route, roles: ['admin', 'support'] }
-              : route,
-          ),
-        },
-      },
-    };
-    const edge = await startSecondEdge('looser-map', looser);
+    const looser = auditOpenedToSupport(loadAccessMap());
+    // Straight to the service (with the mesh on, its port-forward), so the service's own check is
+    // what answers; the auth service's sidecar refuses the same request before it (mesh/test).
+    const edge = await startSecondEdge('looser-map', looser, {
+      upstreams: { auth: environment.services.auth },
+    });
     edges.push(edge);
 
     const id = uniqueRequestId('support-on-audit');

@@ -3,12 +3,9 @@
  * publish of user.registered from the outbox, and the user and billing services consuming it,
  * all found in what the real OpenTelemetry Collector forwarded (to the stack's trace sink).
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@platform/test-support/eventually';
 import { deleteTestUsers } from '@platform/test-support/keycloak-users';
-import { edgeUrl, freshLoopbackAddress, send } from '@platform/test-support/edge';
-import { newTraceParent, type SinkSpan, spansOf } from './support/trace-sink.js';
+import { completeTrace, newTraceParent, signUpInTrace, type SinkSpan } from './support/trace-sink.js';
 
 const parent = newTraceParent();
 let created: { id: string } | undefined;
@@ -43,24 +40,8 @@ function ancestorsOf(span: SinkSpan, trace: SinkSpan[]): SinkSpan[] {
 
 describe('one trace from the edge through RabbitMQ', () => {
   beforeAll(async () => {
-    const email = `trace-${randomUUID().slice(0, 8)}@example.test`;
-    const response = await send(`${edgeUrl}/api/v1/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: parent.header },
-      body: JSON.stringify({ email, password: 'Trace-Password-42', firstName: 'Trace', lastName: 'Test' }),
-      // A public route is rate-limited per client address: a fresh one keeps other tests' sign-ups out.
-      sourceAddress: freshLoopbackAddress(),
-    });
-    expect(response.status).toBe(201);
-    created = { id: String(response.json().id) };
-    // The services batch their spans for up to 5 s, the edge too; the collector adds 200 ms.
-    spans = await eventually(
-      async () => {
-        const trace = await spansOf(parent.traceId);
-        return chainOf(trace) ? trace : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 500, what: `the complete trace ${parent.traceId} in the trace sink` },
-    );
+    created = await signUpInTrace(parent, 'trace');
+    spans = await completeTrace(parent.traceId, chainOf);
   }, 60_000);
 
   afterAll(async () => {

@@ -64,10 +64,11 @@ export {
 } from './keycloak/keycloak-admin.js';
 export { keycloakRetryAfterSeconds } from './keycloak/keycloak-unavailable.js';
 export { KeycloakRefused } from './keycloak/keycloak-failure.js';
+export { emailAddress, personName } from './keycloak/user-profile-fields.js';
 
 export { ServiceHttpClient } from './service-client/service-http-client.js';
 
 export type { ApiOperation, ApiResponse } from './openapi/api-operation.js';
-export { problem, type OpenApiDocument } from './openapi/build-openapi-document.js';
+export { problem, unavailable, type OpenApiDocument } from './openapi/build-openapi-document.js';
 export { apiDocsRoutes } from './openapi/api-docs-routes.js';
 export { openApiPathOf } from './openapi/openapi-path.js';

@@ -5,8 +5,8 @@ import type { Registry } from 'prom-client';
 import { notFoundHandler, problemErrorHandler } from '../errors/problem-error-handler.js';
 import type { Logger } from '../logging/logger.js';
 import type { ReadinessCheck } from '../readiness-check.js';
-import { closeHttpServer } from '../shutdown/close-http-server.js';
-import { runReadinessChecks } from './run-readiness-checks.js';
+import { trackHttpDrain } from '../shutdown/http-drain.js';
+import { type ReadinessReport, runReadinessChecks } from './run-readiness-checks.js';
 
 export interface ManagementServerOptions {
   readonly host: string;
@@ -16,6 +16,11 @@ export interface ManagementServerOptions {
   readonly logger: Logger;
   /** Bound on each readiness check; probes usually time out after a few seconds themselves. */
   readonly checkTimeoutMs?: number;
+  /**
+   * True from the moment shutdown begins: /readyz then answers 503 without running the checks,
+   * so load balancers take the instance out while its public port drains.
+   */
+  readonly isShuttingDown?: () => boolean;
 }
 
 export interface ManagementServer {
@@ -36,6 +41,7 @@ export async function startManagementServer({
   readiness,
   logger,
   checkTimeoutMs = 2_000,
+  isShuttingDown = () => false,
 }: ManagementServerOptions): Promise<ManagementServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -51,7 +57,9 @@ export async function startManagementServer({
 
   let lastStatus: string | undefined;
   app.get('/readyz', async (_req, res) => {
-    const report = await runReadinessChecks(readiness, checkTimeoutMs);
+    const report: ReadinessReport = isShuttingDown()
+      ? { status: 'unready', checks: { shutdown: 'shutting down' } }
+      : await runReadinessChecks(readiness, checkTimeoutMs);
     // Log changes, not every probe, or an outage would flood the logs.
     if (report.status !== lastStatus) {
       if (report.status === 'ready') logger.info({ checks: report.checks }, 'ready');
@@ -69,6 +77,7 @@ export async function startManagementServer({
   app.use(problemErrorHandler(logger));
 
   const server = createServer(app);
+  const drain = trackHttpDrain(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -78,5 +87,5 @@ export async function startManagementServer({
   });
   const bound = (server.address() as AddressInfo).port;
   logger.info({ host, port: bound }, 'management server listening');
-  return { server, port: bound, close: () => closeHttpServer(server) };
+  return { server, port: bound, close: () => drain.close() };
 }

@@ -1,6 +1,7 @@
 import { connect, type ChannelModel } from 'amqplib';
 import type { Logger as PinoLogger } from 'pino';
 import { backoffDelay, pause } from './backoff.js';
+import { brokerAddress, isUnreachable, portAccepts, type BrokerAddress } from './broker-port-probe.js';
 
 type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error'>;
 
@@ -21,6 +22,11 @@ export interface AmqpConnectionOptions {
   maxDelayMs?: number;
   /** How long one TCP + AMQP handshake may take before it counts as failed. */
   connectTimeoutMs?: number;
+  /**
+   * While the broker's port refuses connections, how often to knock on it (a bare TCP connect) so
+   * that the reconnect follows within this long of the broker coming back, whatever the backoff.
+   */
+  probeIntervalMs?: number;
 }
 
 interface Registration {
@@ -34,9 +40,16 @@ interface Registration {
  * knows nothing about the channels, exchanges, queues and consumers built on it, so this class
  * owns the reconnect loop and replays every registered `onConnected` callback on each new
  * connection. The connection only counts as connected once all callbacks have succeeded.
+ *
+ * Retries back off exponentially, but an unreachable broker (its port refuses) is not what the
+ * backoff protects: knocking on a closed port costs it nothing. So while the port refuses, it is
+ * probed every `probeIntervalMs` and the reconnect starts as soon as it accepts, with the backoff
+ * started afresh; failures of a broker that does answer (a refused login, a failing setup) keep
+ * backing off up to `maxDelayMs`.
  */
 export class AmqpConnection {
   private readonly logger: Logger;
+  private readonly address: BrokerAddress;
   private readonly registrations = new Set<Registration>();
   private readonly closing = new AbortController();
   private current: ChannelModel | undefined;
@@ -47,6 +60,7 @@ export class AmqpConnection {
 
   constructor(private readonly options: AmqpConnectionOptions) {
     this.logger = options.logger;
+    this.address = brokerAddress(options.url);
   }
 
   /** Starts connecting (once) and resolves when connected; keeps retrying until `close()`. */
@@ -156,13 +170,34 @@ export class AmqpConnection {
         if (this.closing.signal.aborted) break;
         failures += 1;
         const delayMs = backoffDelay(failures, backoff);
+        const unreachable = isUnreachable(error);
         this.logger.warn(
-          { err: error, attempt: failures, delayMs },
+          { err: error, attempt: failures, delayMs, unreachable },
           'could not connect to the message broker; retrying',
         );
-        await pause(delayMs, this.closing.signal);
+        if (!unreachable) await pause(delayMs, this.closing.signal);
+        else if (await this.waitForPort(delayMs)) {
+          this.logger.info('the message broker accepts connections again; reconnecting now');
+          failures = 0;
+        }
       }
     }
+  }
+
+  /**
+   * Waits up to `delayMs` for the broker's port to accept a connection; true when it did (the
+   * broker is back), false when the delay ran out or the connection is closing.
+   */
+  private async waitForPort(delayMs: number): Promise<boolean> {
+    const deadline = Date.now() + delayMs;
+    const interval = this.options.probeIntervalMs ?? 200;
+    const signal = this.closing.signal;
+    while (!signal.aborted && Date.now() < deadline) {
+      await pause(Math.min(interval, Math.max(0, deadline - Date.now())), signal);
+      if (signal.aborted) return false;
+      if (await portAccepts(this.address, Math.min(1_000, interval * 5))) return true;
+    }
+    return false;
   }
 
   /** Runs every callback not yet run for this connection, including ones registered meanwhile. */

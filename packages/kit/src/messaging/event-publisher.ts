@@ -42,6 +42,7 @@ export class EventPublisher {
   private readonly confirmTimeoutMs: number;
   private state: ChannelState | undefined;
   private subscription: ConnectedSubscription | undefined;
+  private readonly readyListeners = new Set<() => void>();
 
   constructor(private readonly options: EventPublisherOptions) {
     this.logger = options.logger;
@@ -56,6 +57,15 @@ export class EventPublisher {
   /** True when a publish has a channel to go out on (it may still fail). */
   isReady(): boolean {
     return this.state !== undefined && !this.state.closed;
+  }
+
+  /**
+   * Calls `listener` whenever a new channel is ready to publish on (at start and after every
+   * reconnect), so work held back by an outage can go out at once; returns the unsubscribe.
+   */
+  onReady(listener: () => void): () => void {
+    this.readyListeners.add(listener);
+    return () => void this.readyListeners.delete(listener);
   }
 
   async publish(envelope: EventEnvelope): Promise<void> {
@@ -200,5 +210,6 @@ export class EventPublisher {
     });
     await assertEventsExchange(channel);
     this.state = state;
+    for (const listener of this.readyListeners) listener();
   }
 }

@@ -49,6 +49,10 @@ export class OutboxRelay {
   private readonly rowBackoff: { initialMs: number; maxMs: number };
   private stopping: AbortController | undefined;
   private running: Promise<void> | undefined;
+  /** Ends the current wait early: the publisher has a fresh channel. */
+  private wake: AbortController | undefined;
+  private woken = false;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.logger = options.logger;
@@ -64,12 +68,20 @@ export class OutboxRelay {
     if (this.running) return;
     const stopping = new AbortController();
     this.stopping = stopping;
+    // Whatever the relay is waiting for (the broker, a backoff), a new channel means the events
+    // held back can go now: the outbox drains as soon as the broker is back, not a backoff later.
+    this.unsubscribe = this.options.publisher.onReady(() => {
+      this.woken = true;
+      this.wake?.abort();
+    });
     this.running = this.loop(stopping.signal);
   }
 
   /** Stops polling; resolves once the batch in progress (if any) has committed or rolled back. */
   async stop(): Promise<void> {
     this.stopping?.abort();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     await this.running;
     this.running = undefined;
     this.stopping = undefined;
@@ -78,9 +90,13 @@ export class OutboxRelay {
   private async loop(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
+      if (this.woken) {
+        this.woken = false;
+        failures = 0;
+      }
       // With the broker gone every publish would fail: wait for it without touching the table.
       if (!this.options.publisher.isReady()) {
-        await pause(this.pollIntervalMs, signal);
+        await this.nap(this.pollIntervalMs, signal);
         continue;
       }
       let outcome: BatchOutcome;
@@ -90,17 +106,29 @@ export class OutboxRelay {
         failures += 1;
         const delayMs = backoffDelay(failures, this.backoff);
         this.logger.error({ err: error, delayMs }, 'outbox relay batch failed; backing off');
-        await pause(delayMs, signal);
+        await this.nap(delayMs, signal);
         continue;
       }
       if (outcome.brokerUnavailable) {
         failures += 1;
-        await pause(backoffDelay(failures, this.backoff), signal);
+        await this.nap(backoffDelay(failures, this.backoff), signal);
         continue;
       }
       failures = 0;
       // A full batch means more are probably waiting: carry on without sleeping.
-      if (outcome.selected < this.batchSize) await pause(this.pollIntervalMs, signal);
+      if (outcome.selected < this.batchSize) await this.nap(this.pollIntervalMs, signal);
+    }
+  }
+
+  /** Waits `ms`, or less when the relay stops or the publisher gets a new channel. */
+  private async nap(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.woken) return;
+    const wake = new AbortController();
+    this.wake = wake;
+    try {
+      await pause(ms, AbortSignal.any([signal, wake.signal]));
+    } finally {
+      if (this.wake === wake) this.wake = undefined;
     }
   }
 

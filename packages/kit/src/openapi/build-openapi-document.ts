@@ -1,9 +1,10 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { RouteAccess, RouteDeclaration } from '../http/route-table.js';
 import type { ApiOperation, ApiResponse } from './api-operation.js';
 import { openApiPathOf, pathParameterNamesOf } from './openapi-path.js';
 import { problemSchema } from './problem-schema.js';
 import { SchemaComponents, type JsonSchema } from './schema-components.js';
+import { wellFormedTextPattern } from './string-schemas.js';
 
 export interface OpenApiInfo {
   readonly title: string;
@@ -29,6 +30,14 @@ export interface OpenApiDocumentOptions {
 }
 
 const bearerScheme = 'bearerAuth';
+
+/** Any text, as the kit admits it: what a parameter or header without a schema of its own is. */
+const text = { type: 'string', pattern: wellFormedTextPattern };
+
+const textRule =
+  'Every string in a request is text: a NUL character or an unpaired UTF-16 surrogate anywhere in the ' +
+  'path, the query or the body is refused with 400 (each string schema’s pattern admits neither). ' +
+  'Fields that are trimmed say so; their bounds hold for the trimmed value.';
 
 /**
  * Builds an OpenAPI 3.1 document from the zod schemas the routes validate with and from the
@@ -59,7 +68,7 @@ export function buildOpenApiDocument({ info, routes, operations }: OpenApiDocume
   }
   return {
     openapi: '3.1.0',
-    info,
+    info: { ...info, description: [info.description, textRule].filter(Boolean).join('\n\n') },
     paths,
     components: {
       schemas: components.schemas,
@@ -123,7 +132,7 @@ function pathParameters(operation: ApiOperation, components: SchemaComponents) {
     parametersOf(operation.params, 'path', components).map((parameter) => [parameter.name, parameter]),
   );
   return pathParameterNamesOf(operation.path).map(
-    (name) => declared.get(name) ?? { name, in: 'path', required: true, schema: { type: 'string' } },
+    (name) => declared.get(name) ?? { name, in: 'path', required: true, schema: text },
   );
 }
 
@@ -150,16 +159,26 @@ function parametersOf(
 
 /** The operation's own responses plus the problems the kit itself answers with. */
 function responsesOf(operation: ApiOperation, access: RouteAccess, components: SchemaComponents) {
-  const implied: Record<number, ApiResponse> = {};
-  const validates = [operation.params, operation.query, operation.headers, operation.body].some(
-    (schema) => schema !== undefined,
-  );
-  if (validates) implied[400] = problem('The request is invalid; `errors` names each invalid field');
+  const implied: Record<number, ApiResponse> = {
+    // The kit checks every request's path and query before any route runs (wellFormedStrings).
+    400: problem(
+      'The request is invalid: a field its schemas refuse (`errors` names each), a body that is missing or ' +
+        'not JSON, a path that is not valid percent-encoding, or a NUL character or unpaired surrogate in ' +
+        'the path, query or body',
+    ),
+  };
   if (!('public' in access)) {
-    implied[401] = problem('No valid access token: missing, expired, badly signed, or for another audience');
+    implied[401] = problem(
+      'No valid access token: missing, expired, badly signed, or for another audience',
+      authenticationChallenge,
+    );
     if (access.roles.length > 0 || (access.scopes?.length ?? 0) > 0) {
       implied[403] = problem('The token lacks the required role or scope');
     }
+  }
+  if (operation.body !== undefined) {
+    implied[413] = problem('The body exceeds the size limit');
+    implied[415] = problem('The JSON body is in a charset or content encoding the service does not read');
   }
   const all: Record<number, ApiResponse> = { ...implied, ...operation.responses };
   return Object.fromEntries(
@@ -168,6 +187,12 @@ function responsesOf(operation: ApiOperation, access: RouteAccess, components: S
       .map(([status, response]) => [status, responseObject(response, components)]),
   );
 }
+
+const authenticationChallenge = {
+  'WWW-Authenticate': {
+    description: 'The Bearer challenge (RFC 6750), with the reason when a token was sent',
+  },
+};
 
 function responseObject(response: ApiResponse, components: SchemaComponents) {
   return {
@@ -180,10 +205,7 @@ function responseObject(response: ApiResponse, components: SchemaComponents) {
               name,
               {
                 description: header.description,
-                schema:
-                  header.schema === undefined
-                    ? { type: 'string' }
-                    : components.schemaOf(header.schema, 'output'),
+                schema: header.schema === undefined ? text : components.schemaOf(header.schema, 'output'),
               },
             ]),
           ),
@@ -203,4 +225,11 @@ function responseObject(response: ApiResponse, components: SchemaComponents) {
 /** A problem response, for operations to list the errors they add (404, 409, 412, 503, …). */
 export function problem(description: string, headers?: ApiResponse['headers']): ApiResponse {
   return { description, body: problemSchema, contentType: 'application/problem+json', headers };
+}
+
+/** A 503 problem: a dependency (the database, Keycloak, another service) cannot answer now. */
+export function unavailable(description: string): ApiResponse {
+  return problem(description, {
+    'Retry-After': { description: 'Seconds to wait before retrying', schema: z.string().regex(/^[0-9]+$/) },
+  });
 }

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { describeStrings, markTrimmedStrings } from './string-schemas.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -16,7 +17,13 @@ export class SchemaComponents {
 
   /** `input` for what a client sends (defaults make fields optional), `output` for what it gets back. */
   schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-    const converted = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+    const converted = z.toJSONSchema(schema, {
+      io,
+      unrepresentable: 'any',
+      // What is sent is checked after trimming; what is answered already is the trimmed value.
+      ...(io === 'input' ? { override: markTrimmedStrings } : {}),
+    }) as JsonSchema;
+    describeStrings(converted);
     const { $schema: _dialect, $defs, ...rest } = converted;
     const renames = new Map<string, string>();
     for (const [id, definition] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) {

@@ -22,8 +22,8 @@ import { readOutboxBacklog } from '../messaging/outbox-backlog.js';
 import { OutboxRelay } from '../messaging/outbox-relay.js';
 import { createMetrics } from '../metrics/create-metrics.js';
 import type { ConnectionPoolStats } from '../metrics/database-pool-metrics.js';
-import { closeHttpServer } from '../shutdown/close-http-server.js';
 import { createShutdown, type Shutdown } from '../shutdown/create-shutdown.js';
+import { trackHttpDrain } from '../shutdown/http-drain.js';
 import { shutdownTelemetry } from '../telemetry/telemetry-shutdown.js';
 import {
   closerOf,
@@ -131,6 +131,7 @@ export async function startService<S extends z.ZodObject, K>(
     configure: (expressApp) => tables.forEach((table) => table.mountOn(expressApp)),
   });
   const server = app.listen(config.PORT, config.HOST);
+  const drain = trackHttpDrain(server);
   await once(server, 'listening');
 
   const management = await startManagementServer({
@@ -138,6 +139,7 @@ export async function startService<S extends z.ZodObject, K>(
     port: config.MANAGEMENT_PORT,
     registry: metrics.registry,
     logger,
+    isShuttingDown: () => shutdown.isShuttingDown,
     readiness: [
       databaseReadinessCheck(dataSource),
       brokerReadinessCheck(amqp),
@@ -146,7 +148,11 @@ export async function startService<S extends z.ZodObject, K>(
     ],
   });
 
-  shutdown.onShutdown('http server', () => closeHttpServer(server));
+  // Half the budget for answering what is in flight; whatever still hangs then is cut, so the
+  // consumers, relay, broker and database still close cleanly within SHUTDOWN_TIMEOUT_MS.
+  shutdown.onShutdown('http server', () =>
+    drain.close({ forceAfterMs: Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2) }),
+  );
   shutdown.onShutdown('consumers', async () => {
     await Promise.all(consumers.map((consumer) => consumer.stop()));
   });

@@ -25,6 +25,8 @@ export interface Shutdown {
 export function createShutdown({ timeoutMs, logger, exit = process.exit }: ShutdownOptions): Shutdown {
   const steps: { name: string; step: ShutdownStep }[] = [];
   let running: Promise<void> | undefined;
+  // Set before any step runs, so readiness reports the shutdown before the first step acts.
+  let shuttingDown = false;
 
   async function run(reason: string): Promise<void> {
     logger.info({ reason, timeoutMs }, 'shutting down');
@@ -58,6 +60,7 @@ export function createShutdown({ timeoutMs, logger, exit = process.exit }: Shutd
   }
 
   function shutdown(reason: string): Promise<void> {
+    shuttingDown = true;
     running ??= run(reason);
     return running;
   }
@@ -78,7 +81,7 @@ export function createShutdown({ timeoutMs, logger, exit = process.exit }: Shutd
       };
     },
     get isShuttingDown() {
-      return running !== undefined;
+      return shuttingDown;
     },
   };
 }

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
-import { closeHttpServer } from '../../src/shutdown/close-http-server.js';
 import { createShutdown } from '../../src/shutdown/create-shutdown.js';
+import { trackHttpDrain, type HttpDrain } from '../../src/shutdown/http-drain.js';
 import { createTestApp } from '../test-app.js';
 
 const logger = createLogger({ name: 'kit-test', level: 'silent' });
@@ -48,13 +48,15 @@ describe('graceful shutdown', () => {
         res.json({ finished: true });
       });
     });
-    server = createServer(app).listen(0, '127.0.0.1');
+    server = createServer(app);
+    const drain = trackHttpDrain(server);
+    server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const { exit, exited } = fakeExit();
     const shutdown = createShutdown({ timeoutMs: 5_000, logger, exit });
     const httpServer = server;
-    shutdown.onShutdown('http server', () => closeHttpServer(httpServer));
+    shutdown.onShutdown('http server', () => drain.close());
 
     // fetch keeps the connection alive, which is what a drain has to cope with.
     const slowResponse = fetch(`http://127.0.0.1:${port}/slow`);
@@ -68,6 +70,8 @@ describe('graceful shutdown', () => {
     release();
     const response = await slowResponse;
     expect(response.status).toBe(200);
+    // The client learns that this connection will not take another request.
+    expect(response.headers.get('connection')).toBe('close');
     expect(await response.json()).toEqual({ finished: true });
     await done;
     expect(await exited).toBe(0);
@@ -134,6 +138,115 @@ describe('graceful shutdown', () => {
   });
 
   it('when the server is not listening, then closing it resolves at once', async () => {
-    await expect(closeHttpServer(createServer())).resolves.toBeUndefined();
+    await expect(trackHttpDrain(createServer()).close()).resolves.toBeUndefined();
+  });
+
+  it('when a kept-alive client sends its next request just as the drain begins, then it is answered with Connection: close, not reset', async () => {
+    const { port, drain } = await startDrainable();
+    const client = await rawClient(port);
+    expect(await client.get('/ping')).toMatchObject({ status: 200, connection: 'keep-alive' });
+
+    // Both on the same tick: the request is on the wire while the server starts closing. Node's
+    // own server.close() destroys this idle connection and the request is reset.
+    const closed = drain.close();
+    const next = await client.get('/ping');
+
+    expect(next).toMatchObject({ status: 200, connection: 'close' });
+    await client.ended;
+    await closed;
+  });
+
+  it('when a kept-alive connection stays idle during the drain, then it is closed after the grace period', async () => {
+    const { port, drain } = await startDrainable({ idleGraceMs: 300 });
+    const client = await rawClient(port);
+    await client.get('/ping');
+
+    const startedAt = Date.now();
+    await drain.close();
+
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    await client.ended;
+  });
+
+  it('when a request hangs past forceAfterMs, then its connection is cut and the drain ends', async () => {
+    const { port, drain } = await startDrainable();
+    const client = await rawClient(port);
+    client.send('/hang');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const startedAt = Date.now();
+    await drain.close({ forceAfterMs: 200 });
+
+    expect(Date.now() - startedAt).toBeLessThan(1_500);
+    await client.ended;
   });
 });
+
+async function startDrainable(
+  options: { idleGraceMs?: number } = {},
+): Promise<{ port: number; drain: HttpDrain }> {
+  const { app } = createTestApp((routes) => {
+    routes.get('/ping', (_req, res) => void res.json({ pong: true }));
+    routes.get('/hang', () => undefined);
+  });
+  server = createServer(app);
+  const drain = trackHttpDrain(server, options);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { port: (server.address() as AddressInfo).port, drain };
+}
+
+interface RawResponse {
+  status: number;
+  connection: string | undefined;
+}
+
+/**
+ * One kept-alive connection written by hand, so a test decides exactly when each request goes
+ * out; `ended` resolves when the server closes it (a reset rejects).
+ */
+async function rawClient(port: number) {
+  const socket: Socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  let buffered = '';
+  let waiting: ((response: RawResponse) => void) | undefined;
+  const ended = new Promise<void>((resolve, reject) => {
+    socket.once('close', () => resolve());
+    socket.once('error', reject);
+  });
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    const end = buffered.indexOf('\r\n\r\n');
+    if (end === -1 || !waiting) return;
+    const head = buffered.slice(0, end).split('\r\n');
+    const headers = new Map(
+      head
+        .slice(1)
+        .map((line) => [
+          line.slice(0, line.indexOf(':')).toLowerCase(),
+          line.slice(line.indexOf(':') + 1).trim(),
+        ]),
+    );
+    const length = Number(headers.get('content-length') ?? 0);
+    if (buffered.length < end + 4 + length) return;
+    buffered = buffered.slice(end + 4 + length);
+    const resolve = waiting;
+    waiting = undefined;
+    resolve({ status: Number(head[0]?.split(' ')[1]), connection: headers.get('connection') });
+  });
+  const send = (path: string) => socket.write(`GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`);
+  return {
+    send,
+    ended,
+    get(path: string): Promise<RawResponse> {
+      const response = new Promise<RawResponse>((resolve, reject) => {
+        waiting = resolve;
+        ended.then(() => reject(new Error(`the connection closed before ${path} was answered`)), reject);
+      });
+      send(path);
+      return response;
+    },
+  };
+}

@@ -23,7 +23,11 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((server) => server.close()));
 });
 
-async function start(readiness: ReadinessCheck[], registry = new Registry()): Promise<ManagementServer> {
+async function start(
+  readiness: ReadinessCheck[],
+  registry = new Registry(),
+  isShuttingDown?: () => boolean,
+): Promise<ManagementServer> {
   const management = await startManagementServer({
     host: '127.0.0.1',
     port: 0,
@@ -31,6 +35,7 @@ async function start(readiness: ReadinessCheck[], registry = new Registry()): Pr
     readiness,
     logger,
     checkTimeoutMs: 100,
+    isShuttingDown,
   });
   started.push(management);
   return management;
@@ -91,6 +96,25 @@ describe('management server', () => {
       status: 'unready',
       checks: { database: 'ok', jwks: 'timed out after 100 ms' },
     });
+  });
+
+  it('when the service is shutting down, then /readyz answers 503 at once without running the checks', async () => {
+    let checked = 0;
+    let shuttingDown = false;
+    const management = await start(
+      [{ name: 'database', check: async () => void checked++ }],
+      new Registry(),
+      () => shuttingDown,
+    );
+    expect((await get(management, '/readyz')).status).toBe(200);
+
+    shuttingDown = true;
+    const response = await get(management, '/readyz');
+
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.body)).toEqual({ status: 'unready', checks: { shutdown: 'shutting down' } });
+    expect(checked).toBe(1);
+    expect((await get(management, '/healthz')).status).toBe(200);
   });
 
   it('when /metrics is scraped, then it answers with the registry in its content type', async () => {

@@ -7,7 +7,7 @@ import { createAuth } from '../../src/auth/create-auth.js';
 import { RouteTable } from '../../src/http/route-table.js';
 import { apiDocsRoutes } from '../../src/openapi/api-docs-routes.js';
 import type { ApiOperation } from '../../src/openapi/api-operation.js';
-import { buildOpenApiDocument, problem } from '../../src/openapi/build-openapi-document.js';
+import { buildOpenApiDocument, problem, unavailable } from '../../src/openapi/build-openapi-document.js';
 import { pageQuerySchema } from '../../src/pagination/cursor-page.js';
 import { createTestApp } from '../test-app.js';
 
@@ -134,7 +134,36 @@ describe('buildOpenApiDocument', () => {
     expect(Object.keys(get.responses as object)).toEqual(['200', '400', '401', '403', '404']);
     expect(Object.keys(list.responses as object)).toEqual(['200', '400', '401']);
     expect(ping.security).toEqual([]);
-    expect(Object.keys(ping.responses as object)).toEqual(['204']);
+    // Every request's path and query are checked before any route runs: 400 is always possible.
+    expect(Object.keys(ping.responses as object)).toEqual(['204', '400']);
+  });
+
+  it('when an operation takes a body, then too large (413) and unsupported (415) bodies are documented', () => {
+    const tag = document.paths['/items/{id}/tags/{tag}']?.put as { responses: Record<string, unknown> };
+
+    expect(Object.keys(tag.responses)).toEqual(['200', '400', '401', '403', '413', '415']);
+    expect(tag.responses['413']).toMatchObject({
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    });
+  });
+
+  it('when a protected operation is documented, then its 401 names the WWW-Authenticate challenge', () => {
+    const get = document.paths['/items/{id}']?.get as { responses: Record<string, { headers?: object }> };
+
+    expect(get.responses['401']?.headers).toHaveProperty('WWW-Authenticate');
+  });
+
+  it('when an operation can be unavailable, then its 503 carries Retry-After in seconds', () => {
+    const built = buildOpenApiDocument({
+      info: { title: 'Items', version: '1' },
+      routes: itemsTable().routes(),
+      operations: [{ ...operations[1]!, responses: { 503: unavailable('The database is unavailable') } }],
+    });
+    const get = built.paths['/items/{id}']?.get as { responses: Record<string, { headers?: object }> };
+
+    expect(get.responses['503']?.headers).toEqual({
+      'Retry-After': expect.objectContaining({ schema: { type: 'string', pattern: '^[0-9]+$' } }),
+    });
   });
 
   it('when an operation describes a route no table serves, then building refuses', () => {

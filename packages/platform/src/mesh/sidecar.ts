@@ -103,6 +103,32 @@ export function renderSidecar(env: Environment, options: SidecarOptions): Json {
 }
 
 /**
+ * Istio's compiled jwt_authn fetches the key set on demand; a sidecar whose cache expires while
+ * Keycloak is down would then refuse valid tokens. Fetching in the background (as the edge does)
+ * keeps the keys it holds until a refresh succeeds. Which keys and issuers are trusted is unchanged.
+ */
+function keyFetchInBackground(filter: Json): Json {
+  const config = filter.typed_config as Json | undefined;
+  if (filter.name !== 'envoy.filters.http.jwt_authn' || !config?.providers) return filter;
+  const providers = Object.fromEntries(
+    Object.entries(config.providers as Record<string, Json>).map(([name, provider]) => [
+      name,
+      provider.remote_jwks
+        ? {
+            ...provider,
+            remote_jwks: {
+              ...(provider.remote_jwks as Json),
+              async_fetch: {},
+              retry_policy: { num_retries: 3 },
+            },
+          }
+        : provider,
+    ]),
+  );
+  return { ...filter, typed_config: { ...config, providers } };
+}
+
+/**
  * One inbound listener: PeerAuthentication's mode for the port decides which connections it takes
  * (a TLS inspector tells mutual TLS from plain text, as Istio's inbound listener does); every
  * accepted request then passes the compiled filters before reaching the service.
@@ -116,7 +142,7 @@ function inboundListener(
   const hcm = connectionManager(
     `inbound_${containerPort}`,
     inboundClusterName(containerPort),
-    compiled.httpFilters,
+    compiled.httpFilters.map(keyFetchInBackground),
   );
   const tls = {
     filter_chain_match: { transport_protocol: 'tls' },

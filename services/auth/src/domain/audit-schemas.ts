@@ -1,17 +1,26 @@
 import { pageQuerySchema } from '@platform/kit';
 import { z } from 'zod';
 
-export const auditEntrySchema = z.object({
-  id: z.uuid(),
-  actor: z.string(),
-  action: z.string(),
-  target: z.string().nullable(),
-  before: z.record(z.string(), z.unknown()).nullable(),
-  after: z.record(z.string(), z.unknown()).nullable(),
-  requestId: z.string().nullable(),
-  occurredAt: z.iso.datetime(),
-});
+export const auditEntrySchema = z
+  .object({
+    id: z.uuid(),
+    actor: z.string(),
+    action: z.string(),
+    target: z.string().nullable(),
+    before: z.record(z.string(), z.unknown()).nullable(),
+    after: z.record(z.string(), z.unknown()).nullable(),
+    requestId: z.string().nullable(),
+    occurredAt: z.iso.datetime(),
+  })
+  .meta({ id: 'AuditEntry' });
 export type AuditEntryView = z.infer<typeof auditEntrySchema>;
+
+export const auditPageSchema = z
+  .object({
+    items: z.array(auditEntrySchema),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
+  })
+  .meta({ id: 'AuditPage' });
 
 export const listAuditQuerySchema = pageQuerySchema.extend({
   actor: z.string().min(1).max(200).optional(),

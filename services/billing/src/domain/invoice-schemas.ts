@@ -2,18 +2,20 @@ import { pageQuerySchema } from '@platform/kit';
 import { z } from 'zod';
 import { invoiceStatuses } from './invoice-store.js';
 
-/** Caps that keep every total an exact JavaScript number (well below Number.MAX_SAFE_INTEGER). */
+/**
+ * Per-line caps chosen so that no invoice can exceed maxInvoiceTotalMinor (100 lines × 10 000 ×
+ * 1 000 000 000), which keeps every total an exact JavaScript number (below Number.MAX_SAFE_INTEGER):
+ * a limit each field states, instead of a rule across fields that no schema could.
+ */
+const maxLines = 100;
+const maxQuantity = 10_000;
 const maxLineAmountMinor = 1_000_000_000;
-const maxQuantity = 1_000_000;
-export const maxInvoiceTotalMinor = 1_000_000_000_000;
+export const maxInvoiceTotalMinor = maxLines * maxQuantity * maxLineAmountMinor;
 
-const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
-
-/** An ISO-4217 code this runtime knows (EUR, USD, JPY …), not merely three capital letters. */
-export const currencySchema = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR')
-  .refine((code) => knownCurrencies.has(code), 'not an ISO 4217 currency code');
+/** The ISO 4217 codes this runtime knows (EUR, USD, JPY …), not merely three capital letters. */
+export const currencySchema = z.enum(Intl.supportedValuesOf('currency') as [string, ...string[]], {
+  error: 'must be an ISO 4217 code such as EUR',
+});
 
 export const invoiceLineSchema = z
   .object({
@@ -21,28 +23,31 @@ export const invoiceLineSchema = z
     quantity: z.number().int().min(1).max(maxQuantity),
     unitAmountMinor: z.number().int().min(0).max(maxLineAmountMinor),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'InvoiceLine' });
 
 export const createInvoiceBodySchema = z
   .object({
-    /** The Keycloak subject of the user to bill; their billing account must exist. */
-    userId: z.string().trim().min(1).max(200),
+    userId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe('The Keycloak subject of the user to bill; their billing account must exist'),
     currency: currencySchema,
-    lines: z.array(invoiceLineSchema).min(1).max(100),
+    lines: z
+      .array(invoiceLineSchema)
+      .min(1)
+      .max(maxLines)
+      .refine((lines) => lines.some((line) => line.unitAmountMinor > 0), 'the invoice total must be above 0')
+      // The refinement above, as the document states it.
+      .meta({
+        contains: { type: 'object', properties: { unitAmountMinor: { minimum: 1 } } },
+        description: 'At least one line has a unit amount above 0',
+      }),
   })
   .strict()
-  .superRefine((body, ctx) => {
-    const total = invoiceTotalOf(body.lines);
-    if (total === 0)
-      ctx.addIssue({ code: 'custom', path: ['lines'], message: 'the invoice total must be above 0' });
-    if (total > maxInvoiceTotalMinor) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['lines'],
-        message: `the invoice total exceeds ${maxInvoiceTotalMinor}`,
-      });
-    }
-  });
+  .meta({ id: 'NewInvoice' });
 export type CreateInvoiceBody = z.infer<typeof createInvoiceBodySchema>;
 
 export function invoiceTotalOf(lines: readonly { quantity: number; unitAmountMinor: number }[]): number {
@@ -51,27 +56,40 @@ export function invoiceTotalOf(lines: readonly { quantity: number; unitAmountMin
 
 export const invoiceParamsSchema = z.object({ id: z.uuid() });
 
-export const invoiceSchema = z.object({
-  id: z.uuid(),
-  accountId: z.uuid(),
-  userId: z.string(),
-  status: z.enum(invoiceStatuses),
-  currency: z.string().regex(/^[A-Z]{3}$/),
-  lines: z.array(invoiceLineSchema),
-  totalMinor: z.number().int(),
-  paidMinor: z.number().int(),
-  finalizedAt: z.iso.datetime().nullable(),
-  paidAt: z.iso.datetime().nullable(),
-  voidedAt: z.iso.datetime().nullable(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+export const invoiceSchema = z
+  .object({
+    id: z.uuid(),
+    accountId: z.uuid(),
+    userId: z.string(),
+    status: z.enum(invoiceStatuses),
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    lines: z.array(invoiceLineSchema),
+    totalMinor: z.number().int(),
+    paidMinor: z.number().int(),
+    finalizedAt: z.iso.datetime().nullable(),
+    paidAt: z.iso.datetime().nullable(),
+    voidedAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Invoice' });
 export type InvoiceView = z.infer<typeof invoiceSchema>;
 
 export const listInvoicesQuerySchema = pageQuerySchema.extend({
   status: z.enum(invoiceStatuses).optional(),
   currency: currencySchema.optional(),
-  /** Only billing administrators may look at somebody else's invoices; for others it is ignored. */
-  userId: z.string().min(1).max(200).optional(),
+  userId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Whose invoices: only billing administrators may name somebody else; for others it is ignored'),
 });
 export type ListInvoicesQuery = z.infer<typeof listInvoicesQuerySchema>;
+
+export const invoicePageSchema = z
+  .object({
+    items: z.array(invoiceSchema),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
+  })
+  .meta({ id: 'InvoicePage' });

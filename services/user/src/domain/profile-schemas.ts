@@ -1,4 +1,4 @@
-import { pageQuerySchema } from '@platform/kit';
+import { emailAddress, pageQuerySchema, personName } from '@platform/kit';
 import { z } from 'zod';
 import { userStatuses } from './user-store.js';
 
@@ -50,7 +50,9 @@ export const userPageSchema = z
   })
   .meta({ id: 'UserPage' });
 
-const personName = z.string().trim().min(1, 'must not be empty').max(255);
+/** An https URL with a DNS host name: what a browser can load an avatar from. */
+const httpsUrlPattern =
+  /^https:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?:\/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$/;
 
 /**
  * One PATCH may mix Keycloak-owned fields (firstName, lastName, email) and local ones. Settings are
@@ -58,13 +60,15 @@ const personName = z.string().trim().min(1, 'must not be empty').max(255);
  */
 export const profileChangesSchema = z
   .strictObject({
-    firstName: personName.optional(),
-    lastName: personName.optional(),
-    email: z.email('must be an e-mail address').max(254).optional(),
+    firstName: personName(255).optional(),
+    lastName: personName(255).optional(),
+    email: emailAddress().optional(),
     displayName: z.string().trim().min(1, 'must not be empty').max(100).nullable().optional(),
     avatarUrl: z
-      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .string()
       .max(2048)
+      .regex(httpsUrlPattern, 'must be an https URL')
+      .meta({ format: 'uri' })
       .nullable()
       .optional(),
     settings: userSettingsSchema.optional(),
@@ -74,15 +78,20 @@ export const profileChangesSchema = z
     // Only for an otherwise valid body: after an unknown key, "give a field" would mislead.
     when: (payload) => payload.issues.length === 0,
   })
-  .meta({ id: 'ProfileChanges' });
+  // The refinement above, as the document states it.
+  .meta({ id: 'ProfileChanges', minProperties: 1 });
 export type ProfileChanges = z.infer<typeof profileChangesSchema>;
 
-/** `If-Match` is optional: without it the last write wins; with a stale version the PATCH gets 412. */
+/**
+ * `If-Match` is optional: without it the last write wins; with a stale version the PATCH gets 412.
+ * RFC 9110: `*` or a comma-separated list of entity tags, each an optionally weak quoted string of
+ * visible ASCII other than `"`.
+ */
 export const ifMatchHeadersSchema = z.object({
   'if-match': z
     .string()
     .regex(
-      /^\s*(\*|(W\/)?"[^"]*"(\s*,\s*(W\/)?"[^"]*")*)\s*$/,
+      /^[ \t]*(?:\*|(?:W\/)?"[\x21\x23-\x7e]*"(?:[ \t]*,[ \t]*(?:W\/)?"[\x21\x23-\x7e]*")*)[ \t]*$/,
       'must be * or entity tags such as "3", as sent in ETag',
     )
     .optional()

@@ -1,4 +1,4 @@
-import { keycloakRetryAfterSeconds, problem, type ApiOperation, type ApiResponse } from '@platform/kit';
+import { problem, unavailable, type ApiOperation, type ApiResponse } from '@platform/kit';
 import { z } from 'zod';
 import {
   ifMatchHeadersSchema,
@@ -20,12 +20,9 @@ const profileResponse = (description: string): ApiResponse => ({
   headers: { ETag: { description: 'The profile version, for If-Match', schema: z.string() } },
 });
 
-const keycloakUnavailable = problem('Keycloak is unreachable or failing; retry later', {
-  'Retry-After': {
-    description: `Seconds to wait before retrying (${keycloakRetryAfterSeconds})`,
-    schema: z.string(),
-  },
-});
+// Every route reads the caller's profile from the database; most also read Keycloak.
+const databaseUnavailable = unavailable('The database is unavailable; retry later');
+const dependencyUnavailable = unavailable('The database or Keycloak is unavailable or failing; retry later');
 
 const refused = problem(
   'The token lacks the required role, or the caller is suspended or deleted (refused on every route)',
@@ -41,7 +38,7 @@ export const userApiOperations: readonly ApiOperation[] = [
       'Created on the first call from the token (status active, display name from the token). ' +
       'Local fields merged with e-mail, first and last name from Keycloak.',
     tags: ['profile'],
-    responses: { 200: profileResponse('The profile'), 403: refused, 503: keycloakUnavailable },
+    responses: { 200: profileResponse('The profile'), 403: refused, 503: dependencyUnavailable },
   },
   {
     method: 'PATCH',
@@ -61,7 +58,7 @@ export const userApiOperations: readonly ApiOperation[] = [
       403: refused,
       409: problem('Keycloak refused the change, e.g. the e-mail belongs to another account'),
       412: problem('If-Match names a version that is no longer current'),
-      503: keycloakUnavailable,
+      503: dependencyUnavailable,
     },
   },
   {
@@ -72,7 +69,11 @@ export const userApiOperations: readonly ApiOperation[] = [
     description: 'Local fields only; read one user for the Keycloak-owned ones.',
     tags: ['users'],
     query: listUsersQuerySchema,
-    responses: { 200: { description: 'One page of users', body: userPageSchema }, 403: refused },
+    responses: {
+      200: { description: 'One page of users', body: userPageSchema },
+      403: refused,
+      503: databaseUnavailable,
+    },
   },
   {
     method: 'GET',
@@ -85,7 +86,7 @@ export const userApiOperations: readonly ApiOperation[] = [
       200: profileResponse('The profile'),
       403: refused,
       404: problem('No such user'),
-      503: keycloakUnavailable,
+      503: dependencyUnavailable,
     },
   },
   {
@@ -99,7 +100,7 @@ export const userApiOperations: readonly ApiOperation[] = [
       200: profileResponse('The profile'),
       403: refused,
       404: problem('No such user'),
-      503: keycloakUnavailable,
+      503: dependencyUnavailable,
     },
   },
   {
@@ -114,7 +115,7 @@ export const userApiOperations: readonly ApiOperation[] = [
       200: profileResponse('The profile'),
       403: refused,
       404: problem('No such user, here or in Keycloak'),
-      503: keycloakUnavailable,
+      503: dependencyUnavailable,
     },
   },
   {
@@ -129,7 +130,7 @@ export const userApiOperations: readonly ApiOperation[] = [
       200: profileResponse('The profile'),
       403: refused,
       404: problem('No such user, here or in Keycloak'),
-      503: keycloakUnavailable,
+      503: dependencyUnavailable,
     },
   },
 ];
