@@ -10,6 +10,8 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
+    // One run of its own, not the main config's unit and stack projects.
+    projects: undefined,
     include: ['edge/tyk-conformance/**/*.test.ts'],
     globalSetup: ['./edge/tyk-conformance/global-setup.ts'],
   },
