@@ -12,6 +12,8 @@ export default defineConfig({
     ...base.test,
     // One run of its own, not the main config's unit and stack projects.
     projects: undefined,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
     include: ['edge/tyk-conformance/**/*.test.ts'],
     globalSetup: ['./edge/tyk-conformance/global-setup.ts'],
   },
