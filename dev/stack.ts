@@ -95,6 +95,8 @@ async function up(options: { services: boolean; edge: EdgeKind; mesh: boolean })
     realmKeysChanged = /imported/.test(outcome);
     return outcome;
   });
+  // One Envoy binary runs the edge, the sidecars and the infrastructure proxy: fetched before any of them.
+  if (mesh || options.edge === 'envoy') await step('envoy download', ensureEnvoyDistribution);
   if (mesh) await step('mesh infrastructure proxy', () => startInfrastructureProxy(env));
   // The edge starts before the services: it answers for an upstream that is not up yet. One edge
   // at a time holds the edge's port.
@@ -105,7 +107,6 @@ async function up(options: { services: boolean; edge: EdgeKind; mesh: boolean })
     await step('tyk', () => startTyk(env));
   } else {
     if (isAlive(tykPid())) await step('tyk', async () => (await stopTyk(), 'stopped (Envoy is the edge)'));
-    await step('envoy download', ensureEnvoyDistribution);
     await step('envoy', async () => {
       if (!mesh) return startEnvoy(env, { restart: realmKeysChanged });
       // In the mesh the edge reaches the services through their sidecars, as Tyk's identity.
@@ -116,11 +117,7 @@ async function up(options: { services: boolean; edge: EdgeKind; mesh: boolean })
       });
     });
   }
-  if (mesh) {
-    // The sidecars are the edge's Envoy binary (with Tyk as the edge, it is not there yet).
-    if (options.edge === 'tyk') await step('envoy download', ensureEnvoyDistribution);
-    await step('sidecars', () => startSidecars(env, { restart: realmKeysChanged }));
-  }
+  if (mesh) await step('sidecars', () => startSidecars(env, { restart: realmKeysChanged }));
   if (options.services) await startServices(env, secrets, step, { mesh: Boolean(mesh) });
 }
 
