@@ -3,6 +3,8 @@ import { chownSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from '@platform/platform/environment';
+import { logFile, pidFile } from './paths.js';
 
 /** A step failure that names its cause and where to look. */
 export class StepError extends Error {
@@ -68,6 +70,41 @@ export function startDetached(
     writeFileSync(options.pidFile, `${child.pid}\n`);
   }
   return child.pid;
+}
+
+/** A long-running TypeScript program of this repository (a development stand-in), run from source. */
+export interface NodeScript {
+  /** Names its pid file, its log and its step in messages: `smtp-sink`. */
+  readonly name: string;
+  /** Its entry point, relative to the repository root. */
+  readonly entry: string;
+  /** Answers 2xx once the script serves. */
+  readonly healthUrl: string;
+}
+
+/**
+ * Starts the script through tsx (on the workspaces' TypeScript sources, like the services), unless
+ * its pid file names a live process, and waits until it is healthy. Says which of the two it did.
+ */
+export async function startNodeScript(script: NodeScript): Promise<'running' | 'started'> {
+  const log = logFile(script.name);
+  const healthy = () => httpOk(script.healthUrl);
+  if (isAlive(readPid(pidFile(script.name)))) {
+    await waitFor(`${script.name} health`, healthy, { timeoutMs: 10_000, log });
+    return 'running';
+  }
+  const child = startDetached(process.execPath, ['--conditions=source', '--import', 'tsx', script.entry], {
+    log,
+    pidFile: pidFile(script.name),
+    cwd: repoRoot,
+  });
+  await waitFor(`${script.name} health`, healthy, {
+    timeoutMs: 20_000,
+    intervalMs: 200,
+    log,
+    alive: () => isAlive(child),
+  });
+  return 'started';
 }
 
 export function readPid(file: string): number | undefined {

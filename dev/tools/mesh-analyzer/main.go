@@ -19,12 +19,12 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 
 	"istio.io/istio/pkg/config/analysis/analyzers"
 	"istio.io/istio/pkg/config/analysis/local"
 	"istio.io/istio/pkg/config/resource"
-	"istio.io/istio/pkg/log"
+
+	"platform.local/tools/internal/istiocommand"
 )
 
 // istioNamespace is the Istio root namespace (the mesh config default) the cluster runs Istio in.
@@ -54,27 +54,27 @@ type report struct {
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(fmt.Errorf("usage: mesh-analyzer FILE..."))
+		istiocommand.Fail(fmt.Errorf("usage: mesh-analyzer FILE..."))
 	}
-	quietIstioLogs()
+	istiocommand.QuietIstioLogs()
 
 	var sources []local.ReaderSource
 	var docs []document
 	for _, name := range os.Args[1:] {
 		content, err := os.ReadFile(name)
 		if err != nil {
-			fail(err)
+			istiocommand.Fail(err)
 		}
 		parsed, err := parseDocuments(name, content)
 		if err != nil {
-			fail(err)
+			istiocommand.Fail(err)
 		}
 		docs = append(docs, parsed...)
 		sources = append(sources, local.ReaderSource{Name: name, Reader: bytes.NewReader(content)})
 	}
 	extra, synthesized, err := synthesize(docs)
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	sources = append(sources, local.ReaderSource{Name: synthesizedSource, Reader: bytes.NewReader(extra)})
 
@@ -84,11 +84,11 @@ func main() {
 	// plain file source (AddReaderKubeSource) removes; it must be added first, because
 	// AddDefaultResources reuses whichever file source exists.
 	if err := sa.AddTestReaderKubeSource(sources); err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	// Like istioctl on files: a stand-in for the ingress gateway Istio installs in istio-system.
 	if err := sa.AddDefaultResources(); err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	synthesized = append(synthesized,
 		synthetic{Object: "Pod istio-system/istio-ingressgateway-dummypod", Note: "Istio's default ingress gateway, as istioctl adds on files"},
@@ -102,7 +102,7 @@ func main() {
 	defer close(cancel)
 	result, err := sa.Analyze(cancel)
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 
 	var out report
@@ -139,25 +139,6 @@ func main() {
 	encoder := json.NewEncoder(os.Stdout)
 	encoder.SetIndent("", "  ")
 	if err := encoder.Encode(out); err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
-}
-
-// quietIstioLogs sends Istio's logs (stdout by default) to stderr, errors only, so stdout
-// carries the JSON alone and bad input costs one line of stderr (its own warning would repeat it).
-func quietIstioLogs() {
-	options := log.DefaultOptions()
-	options.OutputPaths = []string{"stderr"}
-	options.ErrorOutputPaths = []string{"stderr"}
-	options.SetDefaultOutputLevel(log.OverrideScopeName, log.ErrorLevel)
-	if err := log.Configure(options); err != nil {
-		fail(err)
-	}
-}
-
-// fail reports bad input on one line of stderr (Istio's multi-errors span several lines).
-func fail(err error) {
-	line := strings.Join(strings.Fields(err.Error()), " ")
-	fmt.Fprintf(os.Stderr, "mesh-analyzer: %s\n", line)
-	os.Exit(2)
 }

@@ -39,6 +39,8 @@ import (
 	"istio.io/istio/pkg/kube"
 	"istio.io/istio/pkg/kube/krt"
 	"istio.io/istio/pkg/spiffe"
+
+	"platform.local/tools/internal/istiocommand"
 )
 
 type stringList []string
@@ -93,25 +95,25 @@ func runCompile(args []string) {
 	certDir := fs.String("cert-dir", "", "directory (as the Envoy process sees it) holding cert-chain.pem, key.pem and root-cert.pem; {workload} and {sa} are replaced; adds downstreamTlsContext")
 	_ = fs.Parse(args)
 	if len(meshPaths) == 0 || len(manifestPaths) == 0 || fs.NArg() > 0 {
-		fail(fmt.Errorf("usage: mesh-compiler compile --mesh PATH --manifests PATH [--workload NAME] [--namespace NS] [--issuer FROM=TO] [--jwks-uri URI] [--jwks-fetch envoy|istiod|hybrid] [--jwks-cluster NAME] [--port-map [W:]FROM=TO] [--cert-dir DIR]"))
+		istiocommand.Fail(fmt.Errorf("usage: mesh-compiler compile --mesh PATH --manifests PATH [--workload NAME] [--namespace NS] [--issuer FROM=TO] [--jwks-uri URI] [--jwks-fetch envoy|istiod|hybrid] [--jwks-cluster NAME] [--port-map [W:]FROM=TO] [--cert-dir DIR]"))
 	}
-	quietIstioLogs()
+	istiocommand.QuietIstioLogs()
 
 	var issuerRewrites []issuerRewrite
 	for _, s := range issuers {
 		r, err := parseIssuerRewrite(s)
 		if err != nil {
-			fail(err)
+			istiocommand.Fail(err)
 		}
 		issuerRewrites = append(issuerRewrites, r)
 	}
 	portRewrites, err := parsePortRewrites(*portMap)
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	in, err := readMesh(meshPaths, *namespace)
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	fetch := *jwksFetch
 	if fetch == "" {
@@ -120,14 +122,14 @@ func runCompile(args []string) {
 	switch fetch {
 	case "", "false", "istiod", "true", "hybrid", "envoy":
 	default:
-		fail(fmt.Errorf("--jwks-fetch %q: want envoy, istiod or hybrid", fetch))
+		istiocommand.Fail(fmt.Errorf("--jwks-fetch %q: want envoy, istiod or hybrid", fetch))
 	}
 	// The same switch istiod reads from PILOT_JWT_ENABLE_REMOTE_JWKS.
 	features.JwksFetchMode = jwt.ConvertToJwksFetchMode(fetch)
 
 	workloads, err := readWorkloads(manifestPaths, *namespace)
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	var wanted []string
 	for _, w := range workloadNames {
@@ -139,12 +141,12 @@ func runCompile(args []string) {
 	}
 	for _, n := range wanted {
 		if !slices.ContainsFunc(workloads, func(w workload) bool { return w.Name == n }) {
-			fail(fmt.Errorf("workload %q is not in the manifests", n))
+			istiocommand.Fail(fmt.Errorf("workload %q is not in the manifests", n))
 		}
 	}
 	for _, r := range portRewrites {
 		if r.workload != "" && !slices.ContainsFunc(workloads, func(w workload) bool { return w.Name == r.workload }) {
-			fail(fmt.Errorf("--port-map names workload %q, which is not in the manifests", r.workload))
+			istiocommand.Fail(fmt.Errorf("--port-map names workload %q, which is not in the manifests", r.workload))
 		}
 	}
 
@@ -162,14 +164,14 @@ func runCompile(args []string) {
 		configs := rewriteConfigs(in.configs, issuerRewrites, *jwksURI, ports)
 		o, err := compileWorkload(w, configs, in.meshConfig, ports, *jwksClusterName, *certDir)
 		if err != nil {
-			fail(fmt.Errorf("%s: %v", w.Name, err))
+			istiocommand.Fail(fmt.Errorf("%s: %v", w.Name, err))
 		}
 		out = append(out, o)
 	}
 	encoder := json.NewEncoder(os.Stdout)
 	encoder.SetIndent("", "  ")
 	if err := encoder.Encode(out); err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	kubeyaml "k8s.io/apimachinery/pkg/util/yaml"
 
@@ -209,18 +208,15 @@ func workloadFrom(doc map[string]any) (workload, bool, error) {
 	}
 	var template corev1.PodTemplateSpec
 	switch kind {
-	case "Deployment":
-		var d appsv1.Deployment
-		err = yaml.Unmarshal(raw, &d)
-		template = d.Spec.Template
-	case "StatefulSet":
-		var s appsv1.StatefulSet
-		err = yaml.Unmarshal(raw, &s)
-		template = s.Spec.Template
-	case "DaemonSet":
-		var s appsv1.DaemonSet
-		err = yaml.Unmarshal(raw, &s)
-		template = s.Spec.Template
+	case "Deployment", "StatefulSet", "DaemonSet":
+		// All three keep their pod template at spec.template; nothing else of them is read.
+		var w struct {
+			Spec struct {
+				Template corev1.PodTemplateSpec `json:"template"`
+			} `json:"spec"`
+		}
+		err = yaml.Unmarshal(raw, &w)
+		template = w.Spec.Template
 	case "Pod":
 		var p corev1.Pod
 		err = yaml.Unmarshal(raw, &p)

@@ -16,6 +16,8 @@ import (
 
 	"istio.io/istio/pkg/spiffe"
 	"istio.io/istio/security/pkg/pki/util"
+
+	"platform.local/tools/internal/istiocommand"
 )
 
 const (
@@ -48,20 +50,20 @@ func runIssue(args []string) {
 	ttl := flags.Duration("ttl", 12*time.Hour, "lifetime of the workload certificate")
 	_ = flags.Parse(args)
 	if *caDir == "" || *outDir == "" || *sa == "" || flags.NArg() > 0 {
-		fail(errors.New("usage: mesh-compiler issue --ca-dir DIR --out DIR --sa NAME [--namespace NS] [--trust-domain TD] [--ttl 12h]"))
+		istiocommand.Fail(errors.New("usage: mesh-compiler issue --ca-dir DIR --out DIR --sa NAME [--namespace NS] [--trust-domain TD] [--ttl 12h]"))
 	}
 	if *ttl <= 0 {
-		fail(errors.New("--ttl must be positive"))
+		istiocommand.Fail(errors.New("--ttl must be positive"))
 	}
-	quietIstioLogs()
+	istiocommand.QuietIstioLogs()
 
 	signerCert, signerKey, created, err := loadOrCreateCA(*caDir, *trustDomain)
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	rootPEM, err := os.ReadFile(filepath.Join(*caDir, rootFile))
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	id := spiffe.Identity{TrustDomain: *trustDomain, Namespace: *namespace, ServiceAccount: *sa}.String()
 	// As istio-agent and Istio's CA do it: the workload side makes a key and a CSR for its
@@ -69,27 +71,27 @@ func runIssue(args []string) {
 	// an empty subject, the SPIFFE ID as the only (URI, critical) SAN, server and client use.
 	csrPEM, keyPEM, err := util.GenCSR(util.CertOptions{Host: id, RSAKeySize: rsaKeyLen})
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	csr, err := util.ParsePemEncodedCSR(csrPEM)
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	if err := csr.CheckSignature(); err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	certDER, err := util.GenCertFromCSR(csr, signerCert, csr.PublicKey, signerKey, []string{id}, *ttl, false)
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER})
 	// The chain Istio hands a workload of a self-signed root: the leaf alone (the root is
 	// distributed separately, as root-cert.pem).
 	if err := util.Verify(certPEM, keyPEM, certPEM, rootPEM, nil); err != nil {
-		fail(fmt.Errorf("issued certificate does not verify: %v", err))
+		istiocommand.Fail(fmt.Errorf("issued certificate does not verify: %v", err))
 	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	files := []struct {
 		name string
@@ -98,12 +100,12 @@ func runIssue(args []string) {
 	}{{"cert-chain.pem", certPEM, 0o644}, {"key.pem", keyPEM, 0o600}, {rootFile, rootPEM, 0o644}}
 	for _, f := range files {
 		if err := writeAtomic(filepath.Join(*outDir, f.name), f.data, f.mode); err != nil {
-			fail(err)
+			istiocommand.Fail(err)
 		}
 	}
 	leaf, err := util.ParsePemEncodedCertificate(certPEM)
 	if err != nil {
-		fail(err)
+		istiocommand.Fail(err)
 	}
 	encoder := json.NewEncoder(os.Stdout)
 	encoder.SetIndent("", "  ")

@@ -50,14 +50,13 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 
-	"istio.io/istio/pkg/log"
+	"platform.local/tools/internal/istiocommand"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(fmt.Errorf("usage: mesh-compiler compile|issue [flags] (-h for the flags)"))
+		istiocommand.Fail(fmt.Errorf("usage: mesh-compiler compile|issue [flags] (-h for the flags)"))
 	}
 	switch os.Args[1] {
 	case "compile":
@@ -65,24 +64,6 @@ func main() {
 	case "issue":
 		runIssue(os.Args[2:])
 	default:
-		fail(fmt.Errorf("unknown command %q: want compile or issue", os.Args[1]))
+		istiocommand.Fail(fmt.Errorf("unknown command %q: want compile or issue", os.Args[1]))
 	}
-}
-
-// quietIstioLogs sends Istio's logs to stderr, errors only, so stdout carries the JSON alone.
-func quietIstioLogs() {
-	options := log.DefaultOptions()
-	options.OutputPaths = []string{"stderr"}
-	options.ErrorOutputPaths = []string{"stderr"}
-	options.SetDefaultOutputLevel(log.OverrideScopeName, log.ErrorLevel)
-	if err := log.Configure(options); err != nil {
-		fail(err)
-	}
-}
-
-// fail reports bad input on one line of stderr.
-func fail(err error) {
-	line := strings.Join(strings.Fields(err.Error()), " ")
-	fmt.Fprintf(os.Stderr, "mesh-compiler: %s\n", line)
-	os.Exit(2)
 }
