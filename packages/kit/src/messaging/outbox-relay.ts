@@ -46,6 +46,7 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly databaseBackoff: { initialMs: number; maxMs: number };
   private readonly rowBackoff: { initialMs: number; maxMs: number };
   private stopping: AbortController | undefined;
   private running: Promise<void> | undefined;
@@ -60,6 +61,9 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 50;
     const maxMs = options.maxBackoffMs ?? 30_000;
     this.backoff = { initialMs: Math.max(this.pollIntervalMs, 100), maxMs };
+    // A failed batch means the database is away (or failing over). Asking again costs one query,
+    // so the wait stays short: the outbox drains within about 2 s of the database's return.
+    this.databaseBackoff = { initialMs: this.backoff.initialMs, maxMs: Math.min(maxMs, 2_000) };
     // A message-specific failure (no queue bound yet, nack) rarely clears within milliseconds.
     this.rowBackoff = { initialMs: Math.min(1000, maxMs), maxMs };
   }
@@ -104,7 +108,7 @@ export class OutboxRelay {
         outcome = await this.relayBatch();
       } catch (error) {
         failures += 1;
-        const delayMs = backoffDelay(failures, this.backoff);
+        const delayMs = backoffDelay(failures, this.databaseBackoff);
         this.logger.error({ err: error, delayMs }, 'outbox relay batch failed; backing off');
         await this.nap(delayMs, signal);
         continue;
