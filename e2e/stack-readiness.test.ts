@@ -8,7 +8,7 @@ describe.each(serviceNames)('%s service in the running stack', (service) => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'ready',
-      checks: { database: 'ok', broker: 'ok', jwks: 'ok' },
+      checks: { database: 'ok', broker: 'ok', jwks: 'ok', 'revocation-list': 'ok' },
     });
   });
 

@@ -1,7 +1,8 @@
 /**
- * Observability survives the mesh: a sign-up through the edge is still one trace across the
- * sidecars (the edge → the auth service's sidecar → the service; billing's profile lookup → its
- * sidecar → the user service's sidecar → the user service), and Prometheus scrapes the services'
+ * Observability survives the mesh: one caller's trace stays one trace across the sidecars (a
+ * sign-up: the edge → the auth service's sidecar → the service; a new person reading their billing
+ * account: billing's profile lookup → its sidecar → the user service's sidecar → the user service),
+ * and Prometheus scrapes the services'
  * management ports through the sidecars with its own identity, as mesh/observability-authorization.yaml
  * admits it.
  */
@@ -14,7 +15,8 @@ import {
   serviceIdentity,
 } from '@platform/platform/topology';
 import { eventually } from '@platform/test-support/eventually';
-import { deleteTestUsers } from '@platform/test-support/keycloak-users';
+import { edgeUrl, send } from '@platform/test-support/edge';
+import { createTestUser, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
 import { environment } from '@platform/test-support/stack';
 import {
   completeTrace,
@@ -29,15 +31,19 @@ const prometheus = `http://${environment.prometheus.host}:${environment.promethe
 describe('one trace across the sidecars', () => {
   const parent = newTraceParent();
   let created: { id: string } | undefined;
+  let reader: TestUser | undefined;
   let spans: SinkSpan[] = [];
 
   /** The spans the test needs; undefined while any is missing. */
   function chainOf(trace: SinkSpan[]) {
-    const edge = trace.find((span) => span.service === 'edge' && span.parentSpanId === parent.spanId);
+    const edgeSpans = trace.filter((span) => span.service === 'edge' && span.parentSpanId === parent.spanId);
     const signUp = trace.find(
       (span) =>
-        span.service === 'auth-service' && span.kind === 'server' && span.parentSpanId === edge?.spanId,
+        span.service === 'auth-service' &&
+        span.kind === 'server' &&
+        edgeSpans.some((edge) => edge.spanId === span.parentSpanId),
     );
+    const edge = edgeSpans.find((span) => span.spanId === signUp?.parentSpanId);
     const lookup = trace.find(
       (span) =>
         span.service === 'user-service' && span.kind === 'server' && span.name.includes('/internal/users/'),
@@ -50,11 +56,23 @@ describe('one trace across the sidecars', () => {
   beforeAll(async () => {
     meshOfStack();
     created = await signUpInTrace(parent, 'mesh-trace');
+    // Billing asks the user service for a profile it has not cached yet: a person new to it.
+    reader = await createTestUser('mesh-trace-reader');
+    const token = await reader.token();
+    await eventually(
+      async () => {
+        const response = await send(`${edgeUrl}/api/v1/billing/accounts/me`, {
+          headers: { authorization: `Bearer ${token}`, traceparent: parent.header },
+        });
+        return response.status === 200 ? response : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the new reader’s billing account through the edge' },
+    );
     spans = await completeTrace(parent.traceId, chainOf, 40_000);
   }, 60_000);
 
   afterAll(async () => {
-    await deleteTestUsers([created]);
+    await deleteTestUsers([created, reader]);
   });
 
   it('when the edge reaches the auth service through its sidecar, then the service’s span is the edge span’s child', () => {
@@ -62,7 +80,7 @@ describe('one trace across the sidecars', () => {
     expect(signUp.name).toBe('POST /auth/signup');
   });
 
-  it('when billing looks the new user up through both sidecars, then the user service’s span is a child of billing’s call', () => {
+  it('when billing looks a new person up through both sidecars, then the user service’s span is a child of billing’s call', () => {
     const { lookup, caller } = chainOf(spans)!;
     expect(caller.service).toBe('billing-service');
     expect(caller.kind).toBe('client');

@@ -25,17 +25,21 @@ export { RouteTable, type RouteDeclaration } from './http/route-table.js';
 
 export { createAuth, type Auth } from './auth/create-auth.js';
 export { principalOf, type Principal } from './auth/principal.js';
+export { RevocationList, type RevocationCheck } from './auth/revocation-list.js';
 
 export { createMetrics } from './metrics/create-metrics.js';
 
 export { createDataSource } from './db/create-data-source.js';
 export { runMigrations } from './db/run-migrations.js';
+export { sqlMigration, type MigrationClass } from './db/sql-migration.js';
 export { entityManagerOf, type Transaction, type UnitOfWork } from './db/unit-of-work.js';
 
 export { createEvent } from './messaging/create-event.js';
 export type { EventHandler } from './messaging/event-consumer.js';
 export { kitEntities, kitMigrations } from './messaging/kit-migrations.js';
-export { backoffDelay } from './messaging/backoff.js';
+export { days, retentionRule, type RetentionRule } from './messaging/retention-rule.js';
+export type { TablePruned } from './messaging/retention-pruner.js';
+export { backoffDelay, pause } from './messaging/backoff.js';
 
 export {
   decodeCursor,
@@ -45,12 +49,14 @@ export {
   type Page,
 } from './pagination/cursor-page.js';
 export { paginateNewestFirst } from './pagination/keyset.js';
+export { pageSchema } from './pagination/page-schema.js';
 
 export {
   defineService,
   type ServiceConsumer,
   type ServiceContext,
   type ServiceDefinition,
+  type ServiceWorker,
 } from './service/service-definition.js';
 export { startService, type RunningService } from './service/start-service.js';
 export { serviceMain } from './service/service-main.js';
@@ -69,6 +75,14 @@ export { emailAddress, personName } from './keycloak/user-profile-fields.js';
 export { ServiceHttpClient } from './service-client/service-http-client.js';
 
 export type { ApiOperation, ApiResponse } from './openapi/api-operation.js';
-export { problem, unavailable, type OpenApiDocument } from './openapi/build-openapi-document.js';
-export { apiDocsRoutes } from './openapi/api-docs-routes.js';
+export {
+  databaseUnavailable,
+  problem,
+  unavailable,
+  type OpenApiDocument,
+} from './openapi/build-openapi-document.js';
 export { openApiPathOf } from './openapi/openapi-path.js';
+
+export { CacheInvalidations, type InvalidationHandlers } from './redis/cache-invalidations.js';
+export { RedisBroadcast } from './redis/redis-broadcast.js';
+export { closeRedisClient, createRedisClient } from './redis/redis-client.js';

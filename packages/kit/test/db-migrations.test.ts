@@ -65,7 +65,11 @@ describe('database migrations', () => {
 
     const ran = await runMigrations(dataSource);
 
-    expect(ran).toEqual(['CreateOutboxEvents1735689600000', 'CreateProcessedMessages1735689600001']);
+    expect(ran).toEqual([
+      'CreateOutboxEvents1735689600000',
+      'CreateProcessedMessages1735689600001',
+      'IndexPrunableMessages1735689600002',
+    ]);
     expect(await tables(dataSource)).toEqual(['migrations', 'outbox_events', 'processed_messages']);
     const outboxColumns: { column_name: string; data_type: string; is_nullable: string }[] =
       await dataSource.query(
@@ -112,6 +116,7 @@ describe('database migrations', () => {
     expect(recorded).toEqual([
       { name: 'CreateOutboxEvents1735689600000' },
       { name: 'CreateProcessedMessages1735689600001' },
+      { name: 'IndexPrunableMessages1735689600002' },
     ]);
   });
 
@@ -122,11 +127,12 @@ describe('database migrations', () => {
 
       const results = await Promise.all([runMigrations(first), runMigrations(second)]);
 
-      expect(results.map((names) => names.length).sort()).toEqual([0, 2]);
+      expect(results.map((names) => names.length).sort()).toEqual([0, 3]);
       const recorded: { name: string }[] = await first.query(`SELECT name FROM migrations ORDER BY id`);
       expect(recorded).toEqual([
         { name: 'CreateOutboxEvents1735689600000' },
         { name: 'CreateProcessedMessages1735689600001' },
+        { name: 'IndexPrunableMessages1735689600002' },
       ]);
     } finally {
       await Promise.all(opened.splice(0).map((dataSource) => dataSource.destroy()));

@@ -1,4 +1,5 @@
 import { amqpUrl, type Environment, localOnly, oidcOf, postgresUrl, secret } from './environment.js';
+import { renderRealm } from './realm.js';
 import { containerPorts, type ServiceName, serviceNames, services, workloadName } from './topology.js';
 
 /**
@@ -30,16 +31,37 @@ export function serviceEnv(
     KEYCLOAK_REALM: env.realm,
     DATABASE_URL: postgresUrl(env, database.user, secret(secrets, database.passwordVariable), database.name),
     AMQP_URL: amqpUrl(env, secrets),
+    // Every service: the revocation list and cache invalidations are shared by all replicas.
+    REDIS_URL: `redis://${env.redis.host}:${env.redis.port}`,
+    REVOCATION_TTL_SECONDS: String(longestAccessTokenLifespanSeconds(env, secrets)),
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://${env.otelCollector.host}:${env.otelCollector.otlpHttpPort}`,
     OTEL_SERVICE_NAME: workloadName(name),
   };
-  if (declaration.redis) vars.REDIS_URL = `redis://${env.redis.host}:${env.redis.port}`;
   for (const callee of declaration.calls as readonly ServiceName[]) {
     const { host, port } = env.services[callee];
     vars[`${callee.toUpperCase()}_SERVICE_URL`] = `http://${host}:${port}`;
   }
   for (const variable of declaration.secretVariables) vars[variable] = secret(secrets, variable);
   return vars;
+}
+
+/**
+ * The longest access-token lifetime the realm issues (its default and any client's own), the dev
+ * additions included: a revoked subject stays on the revocation list that long, by which time every
+ * token issued before the revocation has expired.
+ */
+export function longestAccessTokenLifespanSeconds(env: Environment, secrets: Record<string, string>): number {
+  const realm = renderRealm(env, secrets, { dev: true }) as {
+    accessTokenLifespan?: number;
+    clients?: { attributes?: Record<string, string> }[];
+  };
+  const lifespans = [
+    realm.accessTokenLifespan ?? 0,
+    ...(realm.clients ?? []).map((client) => Number(client.attributes?.['access.token.lifespan'] ?? 0)),
+  ];
+  const longest = Math.max(...lifespans.filter((seconds) => Number.isFinite(seconds)));
+  // Keycloak's own default when the realm names none.
+  return longest > 0 ? longest : 300;
 }
 
 /**

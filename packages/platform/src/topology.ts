@@ -8,14 +8,12 @@ export const services = {
     database: { name: 'auth', user: 'auth', passwordVariable: 'AUTH_DB_PASSWORD' },
     clientSecretVariable: 'AUTH_SERVICE_CLIENT_SECRET',
     calls: [],
-    redis: false,
     secretVariables: [],
   },
   user: {
     database: { name: 'users', user: 'users', passwordVariable: 'USER_DB_PASSWORD' },
     clientSecretVariable: 'USER_SERVICE_CLIENT_SECRET',
     calls: [],
-    redis: false,
     secretVariables: [],
   },
   billing: {
@@ -23,7 +21,6 @@ export const services = {
     clientSecretVariable: 'BILLING_SERVICE_CLIENT_SECRET',
     // Looks up a user's profile on the user service when it opens an account (USER_SERVICE_URL).
     calls: ['user'],
-    redis: true,
     // Card details are encrypted at rest with a key ring only billing holds.
     secretVariables: ['BILLING_ENCRYPTION_KEYS', 'BILLING_ACTIVE_KEY_ID'],
   },
@@ -36,8 +33,6 @@ export interface ServiceDeclaration {
   clientSecretVariable: string;
   /** The platform services it calls over HTTP: each becomes `<NAME>_SERVICE_URL`. */
   calls: readonly string[];
-  /** Whether it uses Redis (REDIS_URL). */
-  redis: boolean;
   /** Further secrets it reads, each under its own name. */
   secretVariables: readonly string[];
 }

@@ -1,5 +1,4 @@
 import { ClientCredentialsTokens, type ServiceContext, ServiceHttpClient } from '@platform/kit';
-import { Redis } from 'ioredis';
 import type { BillingConfig } from './config.js';
 import { AccountDetailsRepository } from './data/account-details-repository.js';
 import { AccountRepository } from './data/account-repository.js';
@@ -20,24 +19,17 @@ export interface BillingComponents {
   readonly profiles: ProfileDirectory;
   readonly accountReaders: AccountReaders;
   readonly paymentDesk: PaymentDesk;
-  close(): Promise<void>;
 }
 
 /**
- * What billing's routes and consumers share: one Redis client, one token cache, one circuit
- * breaker. The kit builds it once per started service and closes it at shutdown. Building opens
- * no connection (Redis connects on first use), so routes can be listed without a stack.
+ * What billing's routes and consumers share: the kit's Redis client, one token cache, one circuit
+ * breaker. The kit builds it once per started service (and closes the Redis client at shutdown).
+ * Building opens no connection (Redis connects on first use), so routes can be listed without a stack.
  */
 export function billingComponents(context: ServiceContext<BillingConfig>): BillingComponents {
   const { config, dataSource, unitOfWork, logger, metrics } = context;
-  const redis = new Redis(config.REDIS_URL, {
-    lazyConnect: true,
-    // A cache must fail fast: a slow Redis should cost a read one short wait, not a queue of them.
-    maxRetriesPerRequest: 1,
-    commandTimeout: 1_000,
-    connectionName: 'billing-service',
-  });
-  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  // The kit's Redis connection (REDIS_URL): the cache is shared by every replica of billing.
+  const { redis } = context;
   const users = new UserServiceClient(
     new ServiceHttpClient({
       name: 'user-service',
@@ -68,10 +60,6 @@ export function billingComponents(context: ServiceContext<BillingConfig>): Billi
       payments: new PaymentRepository(),
       idempotency: new IdempotencyRepository(),
       provider: new ManualTransferProvider(),
-    },
-    async close() {
-      if (redis.status === 'wait' || redis.status === 'end') redis.disconnect();
-      else await redis.quit();
     },
   };
 }

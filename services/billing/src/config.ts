@@ -40,8 +40,6 @@ export const billingConfigSchema = serviceConfigSchema
     USER_SERVICE_URL: envUrl(),
     /** Bound on one call to the user service, retries not included. */
     USER_SERVICE_TIMEOUT_MS: envInteger({ min: 50, max: 60_000 }).default(2_000),
-    /** The profile cache. */
-    REDIS_URL: envUrl(['redis', 'rediss']),
     /** How long a profile fetched from the user service is served from Redis at most. */
     PROFILE_CACHE_TTL_SECONDS: envInteger({ min: 1, max: 86_400 }).default(300),
     BILLING_ENCRYPTION_KEYS: encryptionKeysSchema,

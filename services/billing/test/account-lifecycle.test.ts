@@ -79,19 +79,32 @@ describe('billing accounts from user-lifecycle events', () => {
     });
 
     expect(account.status).toBe('active');
-    const asAdmin = await call('GET', `/billing/accounts/${id}`, { token: await userToken('bill') });
-    expect(asAdmin.status).toBe(200);
+    const adminToken = await userToken('bill');
+    const asAdmin = await eventually(
+      async () => {
+        const answer = await call('GET', `/billing/accounts/${id}`, { token: adminToken });
+        return answer.status === 200 && answer.body.profile !== null ? answer : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the account to show the profile from the user service' },
+    );
     expect(asAdmin.body).toMatchObject({ userId: id, status: 'active', profile: { displayName: 'Sign Up' } });
   });
 
-  it('when a real user.registered event arrives for a new user, then an active account is opened with the profile from the user service', async () => {
+  it('when a real user.registered event arrives for a new user, then an active account is opened and reading it shows the profile from the user service', async () => {
     const user = users[0]!;
 
     const account = await openAccount(broker, db, user);
 
     expect(account.status).toBe('active');
-    const response = await call('GET', '/billing/accounts/me', { token: await user.token() });
-    expect(response.status).toBe(200);
+    // The account may open before the user service (consuming the same event) knows the user.
+    const token = await user.token();
+    const response = await eventually(
+      async () => {
+        const answer = await call('GET', '/billing/accounts/me', { token });
+        return answer.status === 200 && answer.body.profile !== null ? answer : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the account to show the profile from the user service' },
+    );
     expect(response.body).toMatchObject({
       id: account.id,
       userId: user.id,

@@ -21,7 +21,12 @@ describe('profile cache', () => {
     broker = await Broker.connect();
     redis = new Redis({ host: environment.redis.host, port: environment.redis.port });
     users = await createTestUsers('billing-cache', 2);
-    for (const user of users) await openAccount(broker, db, user);
+    // The account opens from the event alone, maybe before the user service (consuming the same
+    // event) knows the user; the profile joins the account once it does, and is cached from then.
+    for (const user of users) {
+      await openAccount(broker, db, user);
+      await profileShown(await user.token());
+    }
   });
 
   afterAll(async () => {
@@ -30,6 +35,16 @@ describe('profile cache', () => {
     await deleteTestUsers(users);
     await db?.end();
   });
+
+  async function profileShown(token: string): Promise<void> {
+    await eventually(
+      async () => {
+        const response = await call('GET', '/billing/accounts/me', { token });
+        return response.status === 200 && response.body.profile !== null ? true : undefined;
+      },
+      { timeoutMs: 15_000, what: 'billing to show the profile from the user service' },
+    );
+  }
 
   async function displayNameSeenByBilling(token: string): Promise<unknown> {
     const response = await call('GET', '/billing/accounts/me', { token });

@@ -1,4 +1,9 @@
-import { apiDocsRoutes, defineService, keycloakAdminFromConfig } from '@platform/kit';
+import {
+  CacheInvalidations,
+  defineService,
+  keycloakAdminFromConfig,
+  type RedisBroadcast,
+} from '@platform/kit';
 import { userConfigSchema } from './config.js';
 import { KeycloakIdentities } from './data/keycloak-identities.js';
 import { CreateUsers1764000000000 } from './data/migrations/1764000000000-create-users.js';
@@ -6,10 +11,15 @@ import { UsersLookupsAndIdentityEventOrder1764100000000 } from './data/migration
 import { User } from './data/user-entity.js';
 import { UserRepository } from './data/user-repository.js';
 import type { ProfileDependencies } from './domain/profile-dependencies.js';
+import { identityCacheConsumer } from './events/identity-cache-consumer.js';
 import { identityEventsConsumer } from './events/identity-events-consumer.js';
 import { userApiOperations } from './http/api-operations.js';
 import { internalUsersRoutes } from './http/internal-users-routes.js';
 import { usersRoutes } from './http/users-routes.js';
+
+/** The channel on which every replica drops a user's cached identity (KeycloakIdentities.findRecent). */
+const identityCacheOf = (broadcast: RedisBroadcast) =>
+  new CacheInvalidations(broadcast, 'user-service:identities');
 
 export const service = defineService({
   name: 'user',
@@ -20,22 +30,19 @@ export const service = defineService({
   components: (context): ProfileDependencies => ({
     unitOfWork: context.unitOfWork,
     users: new UserRepository(context.dataSource),
-    identities: new KeycloakIdentities(keycloakAdminFromConfig(context)),
+    identities: new KeycloakIdentities(keycloakAdminFromConfig(context), {
+      invalidations: identityCacheOf(context.broadcast),
+      logger: context.logger,
+    }),
     logger: context.logger,
   }),
-  routes: ({ auth, components }) => {
-    const tables = [usersRoutes(auth, components), internalUsersRoutes(auth, components)];
-    const docs = apiDocsRoutes({
-      auth,
-      info: {
-        title: 'User service',
-        version: '1',
-        description: 'Profiles owned jointly with Keycloak: local fields here, e-mail and names in Keycloak.',
-      },
-      tables,
-      operations: userApiOperations,
-    });
-    return [...tables, docs];
+  routes: ({ auth, components }) => [usersRoutes(auth, components), internalUsersRoutes(auth, components)],
+  api: {
+    description: 'Profiles owned jointly with Keycloak: local fields here, e-mail and names in Keycloak.',
+    operations: userApiOperations,
   },
-  consumers: ({ components }) => [identityEventsConsumer(components.users)],
+  consumers: ({ components, broadcast }) => [
+    identityEventsConsumer(components.users),
+    identityCacheConsumer(identityCacheOf(broadcast)),
+  ],
 });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestUser, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import { eventually } from '@platform/test-support/eventually';
 import { serviceDatabase } from '@platform/test-support/postgres';
 import { call } from './support/user-api.js';
 import { deleteRows, rowOf, rowsOf } from './support/users-database.js';
@@ -30,6 +31,13 @@ describe('GET /users/me: provisioning on the first call', () => {
 
   it('when a user calls for the first time, then their row is created active and the merged profile returned', async () => {
     const user = await freshUser();
+    // The Keycloak events bridge gives every new user a row; removed once it exists, the first
+    // call must provision it again (a person whose registration has not reached this service yet).
+    await eventually(async () => rowOf(db, user.id), {
+      timeoutMs: 15_000,
+      what: `the bridged row of ${user.username}`,
+    });
+    await deleteRows(db, [user.id]);
     expect(await rowOf(db, user.id)).toBeUndefined();
 
     const response = await call('GET', '/users/me', { token: await user.token() });

@@ -44,10 +44,18 @@ describe('PATCH /users/me', () => {
     await db.end();
   });
 
-  /** A new Keycloak user whose profile exists (one GET), with a token for them. */
+  /**
+   * A new Keycloak user whose profile exists, with a token for them. The Keycloak events bridge
+   * announces every new user; its user.registered is applied first, so it cannot land in the middle
+   * of a test and move the row's version.
+   */
   async function provisionedUser(): Promise<{ user: TestUser; token: string }> {
     const user = await createTestUser('patch');
     created.push(user);
+    await eventually(async () => ((await rowOf(db, user.id))?.identity_event_at ? true : undefined), {
+      timeoutMs: 15_000,
+      what: `the bridged registration of ${user.username}`,
+    });
     const token = await user.token();
     expect((await call('GET', '/users/me', { token })).status).toBe(200);
     return { user, token };

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { auth } from 'express-oauth2-jwt-bearer';
 import { HttpProblem } from '../errors/http-problem.js';
 import { requireRoles, requireScopes } from './guards.js';
+import type { RevocationCheck } from './revocation-list.js';
 import { bearerTokenOf, VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface AuthOptions {
@@ -9,6 +10,8 @@ export interface AuthOptions {
   readonly issuer: string;
   readonly jwksUri: string;
   readonly audience: string | readonly string[];
+  /** Subjects whose tokens are refused although they verify (disabled or deleted users). */
+  readonly revocations?: RevocationCheck;
 }
 
 export interface Auth {
@@ -29,10 +32,14 @@ export interface Auth {
  * that verified once is remembered until it expires (VerifiedTokenCache), so repeat requests with the
  * same token skip the signature check.
  *
+ * The revocation list is asked after the signature, for fresh and remembered tokens alike: a token
+ * stays valid cryptographically until it expires, so only this lookup (in memory) can refuse a
+ * subject disabled after the token was issued.
+ *
  * The library falls back to process.env ISSUER_BASE_URL and SECRET when those options are absent;
  * a service must not define them, or it would switch to discovery or refuse to start.
  */
-export function createAuth({ issuer, jwksUri, audience }: AuthOptions): Auth {
+export function createAuth({ issuer, jwksUri, audience, revocations }: AuthOptions): Auth {
   const verify = auth({
     issuer,
     jwksUri,
@@ -55,13 +62,22 @@ export function createAuth({ issuer, jwksUri, audience }: AuthOptions): Auth {
     const known = token === undefined ? undefined : verified.get(token);
     if (known !== undefined) {
       req.auth = known;
-      next();
+      next(revokedProblemFor(known.payload.sub));
       return;
     }
     void verify(req, res, (error?: unknown) => {
-      if (error === undefined && token !== undefined && req.auth !== undefined) verified.set(token, req.auth);
-      next(error);
+      if (error !== undefined || req.auth === undefined) {
+        next(error);
+        return;
+      }
+      if (token !== undefined) verified.set(token, req.auth);
+      next(revokedProblemFor(req.auth.payload.sub));
     });
+  };
+  const revokedProblemFor = (subject: string | undefined): HttpProblem | undefined => {
+    if (revocations === undefined || subject === undefined || !revocations.isRevoked(subject))
+      return undefined;
+    return tokenRevoked();
   };
   return { authenticate, requireRoles, requireScopes };
 }
@@ -69,6 +85,18 @@ export function createAuth({ issuer, jwksUri, audience }: AuthOptions): Auth {
 function carriesTokenOutsideHeader(query: unknown, body: unknown): boolean {
   const has = (value: unknown) => typeof value === 'object' && value !== null && 'access_token' in value;
   return has(query) || has(body);
+}
+
+function tokenRevoked(): HttpProblem {
+  const detail = 'The access token has been revoked';
+  return new HttpProblem({
+    status: 401,
+    title: 'Unauthorized',
+    detail,
+    headers: {
+      'WWW-Authenticate': `Bearer realm="api", error="invalid_token", error_description="${detail}"`,
+    },
+  });
 }
 
 function tokenOutsideHeader(): HttpProblem {

@@ -7,6 +7,7 @@ import type { EventEnvelope } from '@platform/contracts';
  */
 @Entity({ name: 'outbox_events' })
 @Index('outbox_events_unpublished_idx', ['createdAt'], { where: 'published_at IS NULL' })
+@Index('outbox_events_published_idx', ['publishedAt'], { where: 'published_at IS NOT NULL' })
 export class OutboxEvent {
   /** The envelope id, so a row and its message can always be matched up. */
   @PrimaryColumn({ type: 'uuid' })

@@ -6,6 +6,7 @@ import { createConsumerMetrics, type ConsumerMetrics } from './consumer-metrics.
 import { createDatabasePoolMetrics, type DatabasePoolMetrics } from './database-pool-metrics.js';
 import { createKeycloakAdminMetrics, type KeycloakAdminMetrics } from './keycloak-admin-metrics.js';
 import { createOutboxMetrics, type OutboxMetrics } from './outbox-metrics.js';
+import { createRetentionMetrics, type RetentionMetrics } from './retention-metrics.js';
 
 /**
  * One service's metrics, all on its own registry (served on the management port). The kit's
@@ -19,6 +20,8 @@ export interface Metrics {
   readonly consumers: ConsumerMetrics;
   readonly keycloakAdmin: KeycloakAdminMetrics;
   readonly databasePool: DatabasePoolMetrics;
+  /** The retained tables' sizes and the rows the retention pruner deleted. */
+  readonly retention: RetentionMetrics;
   /** The state gauge of one named circuit breaker (e.g. `user-service`), starting closed. */
   circuitBreaker(name: string): CircuitBreakerGauge;
 }
@@ -56,6 +59,7 @@ export function createMetrics({ service }: MetricsOptions): Metrics {
     consumers: createConsumerMetrics(registry),
     keycloakAdmin: createKeycloakAdminMetrics(registry),
     databasePool: createDatabasePoolMetrics(registry),
+    retention: createRetentionMetrics(registry),
     circuitBreaker: (name) => circuits.circuit(name),
   };
 }

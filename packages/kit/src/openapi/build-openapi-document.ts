@@ -233,3 +233,9 @@ export function unavailable(description: string): ApiResponse {
     'Retry-After': { description: 'Seconds to wait before retrying', schema: z.string().regex(/^[0-9]+$/) },
   });
 }
+
+/**
+ * The 503 the kit answers for any route while the service's database cannot be reached or is
+ * shutting down (db/database-unavailable.ts): every service has one, so it is described once.
+ */
+export const databaseUnavailable: ApiResponse = unavailable('The database is unavailable; retry later');

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { createAuth } from '../auth/create-auth.js';
+import { RevocationList } from '../auth/revocation-list.js';
+import { revocationListReadinessCheck } from '../auth/revocation-list-readiness.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { createDataSource } from '../db/create-data-source.js';
 import { databaseReadinessCheck } from '../db/database-readiness-check.js';
@@ -20,7 +22,12 @@ import { EventPublisher } from '../messaging/event-publisher.js';
 import { kitEntities, kitMigrations } from '../messaging/kit-migrations.js';
 import { readOutboxBacklog } from '../messaging/outbox-backlog.js';
 import { OutboxRelay } from '../messaging/outbox-relay.js';
+import { readRetainedTableRows } from '../messaging/retained-table-rows.js';
+import { RetentionPruner } from '../messaging/retention-pruner.js';
+import { kitRetentionRules } from '../messaging/retention-rule.js';
 import { createMetrics } from '../metrics/create-metrics.js';
+import { RedisBroadcast } from '../redis/redis-broadcast.js';
+import { closeRedisClient, createRedisClient } from '../redis/redis-client.js';
 import type { ConnectionPoolStats } from '../metrics/database-pool-metrics.js';
 import { createShutdown, type Shutdown } from '../shutdown/create-shutdown.js';
 import { trackHttpDrain } from '../shutdown/http-drain.js';
@@ -32,6 +39,7 @@ import {
   type ServiceContext,
   type ServiceDefinition,
 } from './service-definition.js';
+import { serviceRouteTables } from './service-route-tables.js';
 
 export interface RunningService {
   /** Base URL of the public HTTP port. */
@@ -41,6 +49,8 @@ export interface RunningService {
   /** Every route the service serves, with who may call it. */
   readonly routes: readonly RouteDeclaration[];
   readonly shutdown: Shutdown;
+  /** The retention pruner, to run once on demand (it also runs every RETENTION_INTERVAL_MINUTES). */
+  readonly retention: Pick<RetentionPruner, 'pruneOnce'>;
 }
 
 export interface StartOptions {
@@ -72,8 +82,8 @@ export function dataSourceFor<S extends z.ZodObject>(
 
 /**
  * Starts a service in order: database, broker, outbox relay, the service's components, consumers,
- * then the HTTP ports. Shutdown runs the other way round: stop taking requests, finish what is in
- * flight, then consumers, components, relay, broker and database.
+ * workers, then the HTTP ports. Shutdown runs the other way round: stop taking requests, finish
+ * what is in flight, then consumers, workers, components, relay, broker and database.
  */
 export async function startService<S extends z.ZodObject, K>(
   definition: ServiceDefinition<S, K>,
@@ -81,6 +91,8 @@ export async function startService<S extends z.ZodObject, K>(
   options: StartOptions = {},
 ): Promise<RunningService> {
   const name = serviceNameOf(definition);
+  // First: a window configured wrong stops the start before any connection opens.
+  const retentionRules = [...kitRetentionRules(config), ...(definition.retention ?? [])];
   const logger = createLogger({ name, level: config.LOG_LEVEL });
   const shutdown = createShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, logger, exit: options.exit });
   const metrics = createMetrics({ service: name });
@@ -99,10 +111,38 @@ export async function startService<S extends z.ZodObject, K>(
   const relay = new OutboxRelay({ dataSource, publisher, logger, metrics: metrics.outbox });
   relay.start();
 
+  const pruner = new RetentionPruner({
+    dataSource,
+    rules: retentionRules,
+    logger,
+    batchSize: config.RETENTION_BATCH_SIZE,
+    intervalMs: config.RETENTION_INTERVAL_MINUTES * 60_000,
+    metrics: metrics.retention,
+  });
+  const retainedTables = retentionRules.map((rule) => rule.table);
+  metrics.retention.observeTables(retainedTables, () => readRetainedTableRows(dataSource, retainedTables));
+  // Like the consumers, off in a second instance of a test, which runs pruneOnce itself.
+  if (options.consumers !== false) pruner.start();
+
+  const redis = createRedisClient({ url: config.REDIS_URL, connectionName: name, logger });
+  const broadcast = new RedisBroadcast({
+    url: config.REDIS_URL,
+    publisher: redis,
+    connectionName: name,
+    logger,
+  });
+  const revocations = new RevocationList({
+    redis,
+    broadcast,
+    ttlSeconds: config.REVOCATION_TTL_SECONDS,
+    logger,
+    registry: metrics.registry,
+  });
   const auth = createAuth({
     issuer: config.OIDC_ISSUER_URL,
     jwksUri: config.OIDC_JWKS_URL,
     audience: config.OIDC_AUDIENCE,
+    revocations,
   });
   const unitOfWork = createUnitOfWork(dataSource);
   const kitContext: ServiceContext<ConfigOf<S>> = {
@@ -113,16 +153,24 @@ export async function startService<S extends z.ZodObject, K>(
     auth,
     amqp,
     metrics,
+    redis,
+    broadcast,
+    revocations,
   };
   const components = definition.components?.(kitContext) as K;
   const context: ComponentsContext<ConfigOf<S>, K> = { ...kitContext, components };
+  // After the components, so every listener they registered is subscribed from the first connect.
+  broadcast.start();
   const consumers = await Promise.all(
     (options.consumers === false ? [] : (definition.consumers?.(context) ?? [])).map((consumer) =>
       startConsumer({ ...consumer, amqp, dataSource, logger, metrics: metrics.consumers }),
     ),
   );
 
-  const tables = definition.routes(context);
+  const workers = options.consumers === false ? [] : (definition.workers?.(context) ?? []);
+  workers.forEach((worker) => worker.start());
+
+  const tables = serviceRouteTables(definition, context);
   const app = createApp({
     name,
     logger,
@@ -144,6 +192,7 @@ export async function startService<S extends z.ZodObject, K>(
       databaseReadinessCheck(dataSource),
       brokerReadinessCheck(amqp),
       jwksReadinessCheck(config.OIDC_JWKS_URL),
+      revocationListReadinessCheck(revocations),
       ...(definition.readiness?.(context) ?? []),
     ],
   });
@@ -156,8 +205,14 @@ export async function startService<S extends z.ZodObject, K>(
   shutdown.onShutdown('consumers', async () => {
     await Promise.all(consumers.map((consumer) => consumer.stop()));
   });
+  for (const worker of workers) shutdown.onShutdown(worker.name, () => worker.stop());
   const closeComponents = closerOf(components);
   if (closeComponents) shutdown.onShutdown(`${name} components`, closeComponents);
+  shutdown.onShutdown('redis', async () => {
+    await broadcast.stop();
+    await closeRedisClient(redis);
+  });
+  shutdown.onShutdown('retention pruner', () => pruner.stop());
   shutdown.onShutdown('outbox relay', () => relay.stop());
   shutdown.onShutdown('broker', () => amqp.close());
   shutdown.onShutdown('database', () => dataSource.destroy());
@@ -170,6 +225,7 @@ export async function startService<S extends z.ZodObject, K>(
     url,
     managementUrl: `http://${hostForUrl(config.HOST)}:${management.port}`,
     routes: tables.flatMap((table) => table.routes()),
+    retention: pruner,
     shutdown,
   };
 }

@@ -12,6 +12,7 @@ const validEnv = {
   OIDC_AUDIENCE: 'user-service',
   DATABASE_URL: 'postgres://user-service@postgres.test:5432/users',
   AMQP_URL: 'amqp://platform@rabbitmq.test:5672',
+  REDIS_URL: 'redis://redis.test:6379',
 };
 
 function messageOf(env: Record<string, string | undefined>, schema = serviceConfigSchema): string {
@@ -34,6 +35,11 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       BODY_LIMIT: '100kb',
       SHUTDOWN_TIMEOUT_MS: 10000,
+      REVOCATION_TTL_SECONDS: 300,
+      RETENTION_INTERVAL_MINUTES: 10,
+      RETENTION_BATCH_SIZE: 1000,
+      OUTBOX_RETENTION_DAYS: 7,
+      PROCESSED_MESSAGES_RETENTION_DAYS: 14,
     });
   });
 
@@ -121,7 +127,7 @@ describe('loadConfigOrExit', () => {
     });
     expect(result.stderr).toBe(
       'Invalid configuration: OIDC_ISSUER_URL: required; OIDC_JWKS_URL: required; OIDC_AUDIENCE: required; ' +
-        'DATABASE_URL: required; AMQP_URL: required\n',
+        'DATABASE_URL: required; AMQP_URL: required; REDIS_URL: required\n',
     );
     expect(result.status).toBe(1);
   });

@@ -1,4 +1,4 @@
-import { pageQuerySchema } from '@platform/kit';
+import { pageQuerySchema, pageSchema } from '@platform/kit';
 import { z } from 'zod';
 
 export const auditEntrySchema = z
@@ -15,12 +15,7 @@ export const auditEntrySchema = z
   .meta({ id: 'AuditEntry' });
 export type AuditEntryView = z.infer<typeof auditEntrySchema>;
 
-export const auditPageSchema = z
-  .object({
-    items: z.array(auditEntrySchema),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
-  })
-  .meta({ id: 'AuditPage' });
+export const auditPageSchema = pageSchema(auditEntrySchema, 'AuditPage');
 
 export const listAuditQuerySchema = pageQuerySchema.extend({
   actor: z.string().min(1).max(200).optional(),

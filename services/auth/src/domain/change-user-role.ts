@@ -1,9 +1,16 @@
-import { conflict, forbidden } from '@platform/kit';
+import { EventTypes } from '@platform/contracts';
+import { conflict, createEvent, forbidden } from '@platform/kit';
 import type { AdminDependencies } from './admin-dependencies.js';
 import { recordChange } from './record-change.js';
 import { auditEntryOf, AuditActions, type ChangeContext } from './change-context.js';
 import type { AssignableRole, UserDetail } from './user-schemas.js';
-import { toUserDetail } from './user-views.js';
+import { toUserDetail, userEventData } from './user-views.js';
+import type { DirectoryUser } from './user-directory.js';
+
+// A role change is `user.updated`, wherever it is made: the Keycloak events bridge announces one
+// made in the admin console the same way.
+const roleChanged = (user: DirectoryUser) =>
+  createEvent({ type: EventTypes.userUpdated, version: 1, subject: user.id, data: userEventData(user) });
 
 /**
  * An administrator grants a realm role from the allow-list. Only an admin may grant `admin`.
@@ -30,7 +37,7 @@ export async function grantRole(
         { roles: direct },
         { roles: [...direct, role].sort() },
       ),
-      undefined,
+      roleChanged(user),
       async () => {
         await directory.grantRealmRole(id, role);
       },
@@ -73,7 +80,7 @@ export async function revokeRole(
       { roles: direct },
       { roles: direct.filter((name) => name !== role) },
     ),
-    undefined,
+    roleChanged(user),
     async () => {
       await directory.revokeRealmRole(id, role);
     },

@@ -1,4 +1,4 @@
-import { emailAddress, pageQuerySchema, personName } from '@platform/kit';
+import { emailAddress, pageQuerySchema, pageSchema, personName } from '@platform/kit';
 import { z } from 'zod';
 
 /** Realm roles an administrator may grant or remove; every other realm role is out of reach. */
@@ -73,12 +73,7 @@ export const signedUpSchema = z
   .meta({ id: 'SignedUp' });
 export type SignedUp = z.infer<typeof signedUpSchema>;
 
-export const accountPageSchema = z
-  .object({
-    items: z.array(userSummarySchema),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
-  })
-  .meta({ id: 'AccountPage' });
+export const accountPageSchema = pageSchema(userSummarySchema, 'AccountPage');
 
 export const listUsersQuerySchema = pageQuerySchema.extend({
   search: z

@@ -1,4 +1,4 @@
-import { problem, unavailable, type ApiOperation } from '@platform/kit';
+import { databaseUnavailable, problem, unavailable, type ApiOperation } from '@platform/kit';
 import { auditPageSchema, listAuditQuerySchema } from '../domain/audit-schemas.js';
 import {
   accountPageSchema,
@@ -11,9 +11,6 @@ import {
   userParamsSchema,
   userRoleParamsSchema,
 } from '../domain/user-schemas.js';
-
-// The OpenAPI description of every route, built from the schemas the routes validate with.
-// Who may call each route is read from its RouteTable declaration, not written here.
 
 const keycloakUnavailable = unavailable('Keycloak is unreachable or failing; retry later');
 const dependencyUnavailable = unavailable('Keycloak or the database is unavailable or failing; retry later');
@@ -149,7 +146,7 @@ export const authApiOperations: readonly ApiOperation[] = [
     query: listAuditQuerySchema,
     responses: {
       200: { description: 'One page of audit entries', body: auditPageSchema },
-      503: unavailable('The database is unavailable; retry later'),
+      503: databaseUnavailable,
     },
   },
 ];

@@ -1,7 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** The response a request with an `Idempotency-Key` produced, replayed when the key comes again. */
 @Entity({ name: 'idempotency_records' })
+// The retention pruner finds expired records by age (idempotency-retention.ts).
+@Index('idempotency_records_created_at_idx', ['createdAt'])
 export class IdempotencyRecord {
   /** Keys are scoped to the caller, so two clients that pick the same key never see each other's response. */
   @PrimaryColumn({ type: 'text' })

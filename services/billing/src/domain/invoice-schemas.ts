@@ -1,4 +1,4 @@
-import { pageQuerySchema } from '@platform/kit';
+import { pageQuerySchema, pageSchema } from '@platform/kit';
 import { z } from 'zod';
 import { invoiceStatuses } from './invoice-store.js';
 
@@ -87,9 +87,4 @@ export const listInvoicesQuerySchema = pageQuerySchema.extend({
 });
 export type ListInvoicesQuery = z.infer<typeof listInvoicesQuerySchema>;
 
-export const invoicePageSchema = z
-  .object({
-    items: z.array(invoiceSchema),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
-  })
-  .meta({ id: 'InvoicePage' });
+export const invoicePageSchema = pageSchema(invoiceSchema, 'InvoicePage');

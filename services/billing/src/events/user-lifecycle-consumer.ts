@@ -7,18 +7,21 @@ import {
   suspendAccount,
 } from '../domain/account-lifecycle.js';
 import type { AccountStore } from '../domain/account-store.js';
-import type { ProfileDirectory } from '../domain/profile-directory.js';
 import { lifecycleBackoffMs, lifecycleMaxAttempts } from './retry-schedule.js';
 
 export const userLifecycleQueue = 'billing-service.user-lifecycle';
 
-/** Accounts follow their users: registered → open, disabled → suspended, enabled → active, deleted → closed. */
-export function userLifecycleConsumer(accounts: AccountStore, profiles: ProfileDirectory): ServiceConsumer {
+/**
+ * Accounts follow their users: registered → open, disabled → suspended, enabled → active, deleted →
+ * closed, in whatever order the events arrive. Each handler writes only through the consumer's
+ * transaction and reads nothing from elsewhere (the event carries all it needs).
+ */
+export function userLifecycleConsumer(accounts: AccountStore): ServiceConsumer {
   const handler: EventHandler = async (envelope, tx) => {
     switch (envelope.type) {
       case EventTypes.userRegistered: {
         const { data } = parseEventData(envelope, EventTypes.userRegistered);
-        return openAccountForNewUser(accounts, profiles, data.userId, tx);
+        return openAccountForNewUser(accounts, data.userId, tx);
       }
       case EventTypes.userDisabled: {
         const { data } = parseEventData(envelope, EventTypes.userDisabled);

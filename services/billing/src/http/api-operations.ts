@@ -1,4 +1,4 @@
-import { problem, unavailable, type ApiOperation, type ApiResponse } from '@platform/kit';
+import { databaseUnavailable, problem, type ApiOperation, type ApiResponse } from '@platform/kit';
 import { accountParamsSchema, accountSchema, billingDetailsSchema } from '../domain/account-schemas.js';
 import {
   createInvoiceBodySchema,
@@ -9,12 +9,8 @@ import {
 } from '../domain/invoice-schemas.js';
 import { paymentBodySchema, paymentHeadersSchema, paymentRecordedSchema } from '../domain/payment-schemas.js';
 
-// The OpenAPI description of every route, built from the schemas the routes validate with.
-// Who may call each route is read from its RouteTable declaration, not written here.
-
 // Every route reads the database. The user service (account holders' profiles) is optional: while
 // it cannot be reached an account is shown without the profile.
-const databaseUnavailable = unavailable('The database is unavailable; retry later');
 const noSuchInvoice = problem('No such invoice, or one the caller may not see');
 const noAccount = problem('No billing account');
 const invoice = (description: string): ApiResponse => ({ description, body: invoiceSchema });

@@ -1,22 +1,49 @@
-import { DependencyRefused, type KeycloakAdmin, KeycloakRefused } from '@platform/kit';
+import {
+  type CacheInvalidations,
+  DependencyRefused,
+  type KeycloakAdmin,
+  KeycloakRefused,
+  type Logger,
+} from '@platform/kit';
 import type { Identity, IdentityChanges, IdentityDirectory } from '../domain/identity-directory.js';
+
+export interface KeycloakIdentitiesOptions {
+  /** Tells every replica of the service to drop an identity this one changed. */
+  readonly invalidations: CacheInvalidations;
+  readonly logger: Logger;
+  /**
+   * How long `findRecent` may answer from memory. The own-profile read is the hottest route;
+   * without this every call is an Admin API round trip.
+   */
+  readonly recentForMs?: number;
+  readonly maxRecent?: number;
+}
 
 /**
  * Reads and writes the fields Keycloak owns, through the kit's Admin API client with the service's
  * own client-credentials account; that client turns Keycloak's failures into dependency errors.
+ *
+ * `findRecent`'s memory is per process, kept coherent across replicas by `invalidations`: a
+ * replica's own write drops the entry on every replica at once, an event about the user
+ * (identity-cache-consumer.ts) does the same, and a replica that lost its subscription to the
+ * invalidations drops everything when it is back.
  */
 export class KeycloakIdentities implements IdentityDirectory {
   private readonly recent = new Map<string, { identity: Identity; until: number }>();
+  private readonly recentForMs: number;
+  private readonly maxRecent: number;
 
-  /**
-   * @param recentForMs how long `findRecent` may answer from memory. The own-profile read is the
-   *   hottest route; without this every call is an Admin API round trip.
-   */
   constructor(
     private readonly admin: KeycloakAdmin,
-    private readonly recentForMs = 10_000,
-    private readonly maxRecent = 10_000,
-  ) {}
+    private readonly options: KeycloakIdentitiesOptions,
+  ) {
+    this.recentForMs = options.recentForMs ?? 10_000;
+    this.maxRecent = options.maxRecent ?? 10_000;
+    options.invalidations.subscribe({
+      invalidate: (subject) => this.recent.delete(subject),
+      invalidateAll: () => this.recent.clear(),
+    });
+  }
 
   async find(subject: string): Promise<Identity | null> {
     const user = await this.admin.users.findOne({ id: subject });
@@ -59,7 +86,22 @@ export class KeycloakIdentities implements IdentityDirectory {
     } finally {
       // A read that raced with the write may have remembered the old values.
       this.recent.delete(subject);
+      await this.tellReplicas(subject);
     }
+  }
+
+  /**
+   * Best effort: the change is already made, so Redis being down must not fail it. The
+   * `user.profile_updated` event the write emits invalidates again (at least once), and the
+   * entries' short lifetime bounds what is left.
+   */
+  private async tellReplicas(subject: string): Promise<void> {
+    await this.options.invalidations.publish(subject).catch((error: unknown) => {
+      this.options.logger.warn(
+        { err: error, subject },
+        'could not tell the other replicas to drop an identity',
+      );
+    });
   }
 
   /** The VERIFY_EMAIL action, in the realm's own template; needs the realm's SMTP. */

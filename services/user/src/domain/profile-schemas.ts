@@ -1,4 +1,4 @@
-import { emailAddress, pageQuerySchema, personName } from '@platform/kit';
+import { emailAddress, pageQuerySchema, pageSchema, personName } from '@platform/kit';
 import { z } from 'zod';
 import { userStatuses } from './user-store.js';
 
@@ -43,12 +43,7 @@ export type Profile = z.infer<typeof profileSchema>;
 export const userSummarySchema = z.object(localProfileFields).meta({ id: 'UserSummary' });
 export type UserSummary = z.infer<typeof userSummarySchema>;
 
-export const userPageSchema = z
-  .object({
-    items: z.array(userSummarySchema),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
-  })
-  .meta({ id: 'UserPage' });
+export const userPageSchema = pageSchema(userSummarySchema, 'UserPage');
 
 /** An https URL with a DNS host name: what a browser can load an avatar from. */
 const httpsUrlPattern =

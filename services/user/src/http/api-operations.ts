@@ -1,4 +1,10 @@
-import { problem, unavailable, type ApiOperation, type ApiResponse } from '@platform/kit';
+import {
+  databaseUnavailable,
+  problem,
+  unavailable,
+  type ApiOperation,
+  type ApiResponse,
+} from '@platform/kit';
 import { z } from 'zod';
 import {
   ifMatchHeadersSchema,
@@ -11,9 +17,6 @@ import {
   usernameParamsSchema,
 } from '../domain/profile-schemas.js';
 
-// The OpenAPI description of every route, built from the schemas the routes validate with.
-// Who may call each route is read from its RouteTable declaration, not written here.
-
 const profileResponse = (description: string): ApiResponse => ({
   description,
   body: profileSchema,
@@ -21,7 +24,6 @@ const profileResponse = (description: string): ApiResponse => ({
 });
 
 // Every route reads the caller's profile from the database; most also read Keycloak.
-const databaseUnavailable = unavailable('The database is unavailable; retry later');
 const dependencyUnavailable = unavailable('The database or Keycloak is unavailable or failing; retry later');
 
 const refused = problem(

@@ -10,6 +10,8 @@ export interface UserRow {
   status: string;
   settings: Record<string, unknown>;
   version: number;
+  /** When the last identity event was applied; null for a row only a first call provisioned. */
+  identity_event_at: Date | null;
 }
 
 export async function rowsOf(db: pg.Pool, subject: string): Promise<UserRow[]> {

@@ -1,13 +1,9 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '../../db/sql-migration.js';
 
-export class CreateOutboxEvents1735689600000 implements MigrationInterface {
-  // Stated rather than taken from the class name, which bundlers may rename.
-  name = 'CreateOutboxEvents1735689600000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
+export const CreateOutboxEvents1735689600000 = sqlMigration('CreateOutboxEvents1735689600000', {
+  up: [
     // clock_timestamp(), not now(): events enqueued in one transaction keep their order.
-    await queryRunner.query(`
-      CREATE TABLE outbox_events (
+    `CREATE TABLE outbox_events (
         id uuid PRIMARY KEY,
         type text NOT NULL,
         payload jsonb NOT NULL,
@@ -16,15 +12,9 @@ export class CreateOutboxEvents1735689600000 implements MigrationInterface {
         attempts integer NOT NULL DEFAULT 0,
         last_error text NULL,
         next_attempt_at timestamptz NULL
-      )
-    `);
+      )`,
     // Partial: the relay only ever looks for unpublished rows, which should be few.
-    await queryRunner.query(
-      `CREATE INDEX outbox_events_unpublished_idx ON outbox_events (created_at) WHERE published_at IS NULL`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE outbox_events`);
-  }
-}
+    'CREATE INDEX outbox_events_unpublished_idx ON outbox_events (created_at) WHERE published_at IS NULL',
+  ],
+  down: ['DROP TABLE outbox_events'],
+});

@@ -1,21 +1,13 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '../../db/sql-migration.js';
 
-export class CreateProcessedMessages1735689600001 implements MigrationInterface {
-  // Stated rather than taken from the class name, which bundlers may rename.
-  name = 'CreateProcessedMessages1735689600001';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE TABLE processed_messages (
+export const CreateProcessedMessages1735689600001 = sqlMigration('CreateProcessedMessages1735689600001', {
+  up: [
+    `CREATE TABLE processed_messages (
         consumer text NOT NULL,
         message_id uuid NOT NULL,
         processed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (consumer, message_id)
-      )
-    `);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE processed_messages`);
-  }
-}
+      )`,
+  ],
+  down: ['DROP TABLE processed_messages'],
+});

@@ -133,5 +133,30 @@ export function eventPipeline(): DashboardBuilder {
         decimals: 0,
         span: 8,
       }),
+    )
+    .withRow(new RowBuilder('Retention'))
+    .withPanel(
+      timeSeries({
+        title: 'Rows in the pruned tables',
+        description:
+          'Estimated rows (PostgreSQL statistics) of the outbox, processed messages and idempotency records: flat once the retention windows are full.',
+        unit: 'none',
+        series: [
+          { expr: 'max by (service, table) (app_retention_table_rows)', legend: '{{service}} {{table}}' },
+        ],
+      }),
+    )
+    .withPanel(
+      timeSeries({
+        title: 'Rows pruned',
+        description: 'Rows the retention pruner deleted for being past their window, per table.',
+        unit: 'ops',
+        series: [
+          {
+            expr: `sum by (service, table) (${rate('app_retention_pruned_rows_total')})`,
+            legend: '{{service}} {{table}}',
+          },
+        ],
+      }),
     );
 }

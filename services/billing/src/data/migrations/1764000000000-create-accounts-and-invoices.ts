@@ -1,20 +1,16 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@platform/kit';
 
-export class CreateAccountsAndInvoices1764000000000 implements MigrationInterface {
-  name = 'CreateAccountsAndInvoices1764000000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE TABLE accounts (
+export const CreateAccountsAndInvoices1764000000000 = sqlMigration('CreateAccountsAndInvoices1764000000000', {
+  up: [
+    `CREATE TABLE accounts (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         user_id text NOT NULL,
         status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended', 'closed')),
         created_at timestamptz(3) NOT NULL DEFAULT now(),
         updated_at timestamptz(3) NOT NULL DEFAULT now(),
         CONSTRAINT accounts_user_id_unique UNIQUE (user_id)
-      )`);
-    await queryRunner.query(`
-      CREATE TABLE invoices (
+      )`,
+    `CREATE TABLE invoices (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         account_id uuid NOT NULL REFERENCES accounts (id),
         user_id text NOT NULL,
@@ -26,15 +22,9 @@ export class CreateAccountsAndInvoices1764000000000 implements MigrationInterfac
         created_at timestamptz(3) NOT NULL DEFAULT now(),
         updated_at timestamptz(3) NOT NULL DEFAULT now(),
         version integer NOT NULL DEFAULT 1
-      )`);
-    await queryRunner.query(
-      'CREATE INDEX invoices_user_created ON invoices (user_id, created_at DESC, id DESC)',
-    );
-    await queryRunner.query('CREATE INDEX invoices_created ON invoices (created_at DESC, id DESC)');
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE invoices');
-    await queryRunner.query('DROP TABLE accounts');
-  }
-}
+      )`,
+    'CREATE INDEX invoices_user_created ON invoices (user_id, created_at DESC, id DESC)',
+    'CREATE INDEX invoices_created ON invoices (created_at DESC, id DESC)',
+  ],
+  down: ['DROP TABLE invoices', 'DROP TABLE accounts'],
+});

@@ -1,11 +1,8 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@platform/kit';
 
-export class CreateUsers1764000000000 implements MigrationInterface {
-  name = 'CreateUsers1764000000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE TABLE users (
+export const CreateUsers1764000000000 = sqlMigration('CreateUsers1764000000000', {
+  up: [
+    `CREATE TABLE users (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         subject text NOT NULL,
         username text,
@@ -17,10 +14,7 @@ export class CreateUsers1764000000000 implements MigrationInterface {
         updated_at timestamptz(3) NOT NULL DEFAULT now(),
         version integer NOT NULL DEFAULT 1,
         CONSTRAINT users_subject_unique UNIQUE (subject)
-      )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE users');
-  }
-}
+      )`,
+  ],
+  down: ['DROP TABLE users'],
+});
