@@ -9,10 +9,18 @@
  *   billing's token) from billing's pod through both sidecars (billing's outbound, mutual TLS, the
  *   user service's inbound with jwt_authn and RBAC) against the same request sent directly to the
  *   user service from inside its own pod, at full load and at half of the direct throughput;
- * and prints the ratios. Loopback and the mesh's bridge only; every load is bounded in time. Needs
- * the local stack (`npm run stack`).
+ * - the event pipeline (bench/event-pipeline.ts): a burst of lifecycle events committed to the auth
+ *   service's outbox until both consumers applied them, and a steady stream's commit → applied latency;
+ * - each service's resident memory before and after;
+ * and prints every figure with its target. Bare Express is measured first and again last: when the
+ * two differ by more than 10 %, something else used the machine meanwhile and the run is marked
+ * unreliable. Tracing stays on as in production (the kit's server exports to the stack's collector).
+ * Loopback and the mesh's bridge only; every load is bounded in time. Needs the local stack
+ * (`npm run stack`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -24,9 +32,15 @@ import type { ServiceName } from '@platform/platform/environment';
 import { containerPorts } from '@platform/platform/topology';
 import { meshRecorded } from '@platform/dev/stack/mesh-mode';
 import { inPod } from '@platform/dev/stack/mesh-network';
+import { servicePids } from '@platform/dev/stack/services';
+import { stateDir } from '@platform/dev/stack/paths';
+import { serviceNames } from '@platform/platform/topology';
+import { measureEventPipeline } from './event-pipeline.js';
 
 const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const burstEvents = Number(process.env.BENCH_EVENTS ?? 10_000);
+const steadyRate = Number(process.env.BENCH_EVENT_RATE ?? 200);
 const env = loadEnvironment();
 
 interface Figures {
@@ -37,10 +51,16 @@ interface Figures {
   non2xx: number;
 }
 
-async function startServer(file: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file], {
+/** A bench server; `traced` loads the kit's telemetry and exports to the stack's collector, as a service does. */
+async function startServer(file: string, traced = false): Promise<{ child: ChildProcess; port: number }> {
+  const telemetry = traced ? ['--import', '@platform/kit/telemetry'] : [];
+  const collector = `http://${env.otelCollector.host}:${env.otelCollector.otlpHttpPort}`;
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', ...telemetry, file], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: traced
+      ? { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: collector, OTEL_SERVICE_NAME: 'bench-kit' }
+      : process.env,
   });
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
@@ -83,6 +103,41 @@ async function measure(
 }
 
 const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)} %`;
+
+/** Each stack service's resident memory in MiB (VmRSS), by name; NaN for one that is not running. */
+function serviceMemory(): Record<string, number> {
+  const pids = servicePids();
+  return Object.fromEntries(
+    serviceNames.map((name) => {
+      try {
+        const status = readFileSync(`/proc/${pids[name]}/status`, 'utf8');
+        return [name, Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024];
+      } catch {
+        return [name, NaN];
+      }
+    }),
+  );
+}
+
+/**
+ * The memory after each of the last three runs (kept in the stack's state directory), so that a
+ * leak shows as growth from run to run: true when every service stayed within 10 % of the first.
+ */
+function memoryHistory(after: Record<string, number>): { runs: Record<string, number>[]; steady: boolean } {
+  const file = join(stateDir, 'bench-memory.json');
+  const previous = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>[])
+    : [];
+  const runs = [...previous, after].slice(-3);
+  writeFileSync(file, JSON.stringify(runs));
+  const steady = serviceNames.every((name) => runs.at(-1)![name]! <= runs[0]![name]! * 1.1);
+  return { runs, steady };
+}
+
+/** One line per target: the figure, the target and whether it is met. */
+function verdict(label: string, value: string, target: string, met: boolean): string {
+  return `${met ? 'met ' : 'MISS'}  ${label}: ${value} (target ${target})`;
+}
 
 /** The same measurement as measure(), made by a load generator inside a pod (bench/pod-load.ts). */
 async function measureFromPod(
@@ -145,27 +200,40 @@ async function measureMesh(
 const token = await userToken('alice');
 const billingToken = await serviceToken('billing');
 const bearer = { authorization: `Bearer ${token}` };
+const memoryAtRest = serviceMemory();
 const bare = await startServer('bench/servers/bare-express.ts');
-const kit = await startServer('bench/servers/kit-with-auth.ts');
+const kit = await startServer('bench/servers/kit-with-auth.ts', true);
 const edge = await startBenchEdge();
 try {
+  const bareUrl = `http://127.0.0.1:${bare.port}/hello`;
   const direct = `http://${env.services.user.host}:${env.services.user.port}/users/me`;
   const throughEdge = `${edge.url}/api/v1/users/me`;
-  const results = [
-    await measure('bare Express', `http://127.0.0.1:${bare.port}/hello`),
-    await measure('kit + JWT', `http://127.0.0.1:${kit.port}/hello`, bearer),
-    await measure('GET /users/me direct', direct, bearer),
-    await measure('GET /users/me through the edge', throughEdge, bearer),
-  ];
-  const [baseline, kitFigures, directFigures, edgeFigures] = results as [Figures, Figures, Figures, Figures];
+  const baseline = await measure('bare Express', bareUrl);
+  const kitFigures = await measure('kit + JWT (traced)', `http://127.0.0.1:${kit.port}/hello`, bearer);
+  const directFigures = await measure('GET /users/me direct', direct, bearer);
+  const edgeFigures = await measure('GET /users/me through the edge', throughEdge, bearer);
   const halfLoad = Math.max(1, Math.round(directFigures.requestsPerSecond / 2));
-  const half = [
-    await measure(`GET /users/me direct at ${halfLoad} req/s`, direct, bearer, halfLoad),
-    await measure(`GET /users/me through the edge at ${halfLoad} req/s`, throughEdge, bearer, halfLoad),
-  ];
-  const [directHalf, edgeHalf] = half as [Figures, Figures];
+  const directHalf = await measure(`GET /users/me direct at ${halfLoad} req/s`, direct, bearer, halfLoad);
+  const edgeHalf = await measure(
+    `GET /users/me through the edge at ${halfLoad} req/s`,
+    throughEdge,
+    bearer,
+    halfLoad,
+  );
   const mesh = await measureMesh(billingToken);
-  const all = [...results, ...half, ...(mesh ? [...mesh.full, ...mesh.half] : [])];
+  const events = await measureEventPipeline({ burst: burstEvents, steadyRate, steadySeconds: 10 });
+  const baselineAfter = await measure('bare Express, again', bareUrl);
+  const memoryAfter = serviceMemory();
+  const all = [
+    baseline,
+    kitFigures,
+    directFigures,
+    edgeFigures,
+    directHalf,
+    edgeHalf,
+    ...(mesh ? [...mesh.full, ...mesh.half] : []),
+    baselineAfter,
+  ];
 
   console.log(
     `\n${connections} connections, ${durationSeconds} s each, loopback, ${new Date().toISOString()}\n`,
@@ -175,27 +243,99 @@ try {
   for (const r of all) {
     console.log(`| ${r.name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`);
   }
+  const { burst, steady } = events;
+  console.log(`\nevent pipeline, a burst of ${burst.events} user.registered committed in one transaction:`);
   console.log(
-    `\nkit/bare throughput ratio: ${percent(kitFigures.requestsPerSecond, baseline.requestsPerSecond)} (target ≥ 50 %)`,
+    `  published ${burst.publishedPerSecond.toFixed(0)}/s; applied by the user service ${burst.appliedPerSecond.user.toFixed(0)}/s, by billing ${burst.appliedPerSecond.billing.toFixed(0)}/s`,
   );
   console.log(
-    `edge/direct throughput ratio: ${percent(edgeFigures.requestsPerSecond, directFigures.requestsPerSecond)} (target ≥ 70 %)`,
+    `  steady ${steady.rate}/s for ${steady.events} events: commit → applied p50/p99 user ${steady.latencyMs.user.p50}/${steady.latencyMs.user.p99} ms, billing ${steady.latencyMs.billing.p50}/${steady.latencyMs.billing.p99} ms`,
   );
+  console.log('\nresident memory, MiB (at rest → after):');
+  for (const name of serviceNames) {
+    console.log(`  ${name}: ${memoryAtRest[name]!.toFixed(0)} → ${memoryAfter[name]!.toFixed(0)}`);
+  }
+
+  const history = memoryHistory(memoryAfter);
   console.log(
-    `edge/direct p99 at half load: ${(edgeHalf.p99 / Math.max(directHalf.p99, 1)).toFixed(2)} × (target ≤ 2 ×)`,
+    `  after each of the last ${history.runs.length} runs: ${serviceNames
+      .map((name) => `${name} ${history.runs.map((run) => run[name]!.toFixed(0)).join(' → ')}`)
+      .join('; ')}`,
+  );
+
+  const drift =
+    Math.abs(baselineAfter.requestsPerSecond - baseline.requestsPerSecond) / baseline.requestsPerSecond;
+  const ratio = (a: Figures, b: Figures) => a.requestsPerSecond / b.requestsPerSecond;
+  const lines = [
+    verdict(
+      'kit/bare throughput',
+      percent(kitFigures.requestsPerSecond, baseline.requestsPerSecond),
+      '≥ 50 %',
+      ratio(kitFigures, baseline) >= 0.5,
+    ),
+    verdict(
+      '/users/me direct/bare throughput',
+      percent(directFigures.requestsPerSecond, baseline.requestsPerSecond),
+      '≥ 25 %',
+      ratio(directFigures, baseline) >= 0.25,
+    ),
+    verdict(
+      'edge/direct throughput',
+      percent(edgeFigures.requestsPerSecond, directFigures.requestsPerSecond),
+      '≥ 80 %',
+      ratio(edgeFigures, directFigures) >= 0.8,
+    ),
+    verdict(
+      'edge/direct p99 at half load',
+      `${(edgeHalf.p99 / Math.max(directHalf.p99, 1)).toFixed(2)} ×`,
+      '≤ 1.5 ×',
+      edgeHalf.p99 <= 1.5 * Math.max(directHalf.p99, 1),
+    ),
+    verdict(
+      'event pipeline end to end',
+      `${burst.endToEndPerSecond.toFixed(0)} events/s`,
+      '≥ 1000/s',
+      burst.endToEndPerSecond >= 1000,
+    ),
+    verdict('events lost', String(burst.lost + steady.lost), '0', burst.lost + steady.lost === 0),
+    verdict('events applied twice', String(burst.appliedTwice), '0', burst.appliedTwice === 0),
+  ];
+  lines.push(
+    history.runs.length < 3
+      ? `memory: ${history.runs.length} of 3 runs recorded; run the bench again to compare`
+      : verdict(
+          'memory across three runs',
+          history.steady ? 'no growth' : 'grew',
+          'within 10 %',
+          history.steady,
+        ),
   );
   if (mesh) {
-    const [direct, sidecars] = mesh.full;
+    const [meshDirect, sidecars] = mesh.full;
     const [directAtHalf, sidecarsAtHalf] = mesh.half;
-    console.log(
-      `mesh/direct throughput ratio (billing → user): ${percent(sidecars.requestsPerSecond, direct.requestsPerSecond)} (target ≥ 80 %)`,
-    );
-    console.log(
-      `mesh/direct p99 at half load: ${(sidecarsAtHalf.p99 / Math.max(directAtHalf.p99, 1)).toFixed(2)} × (target ≤ 1.5 ×)`,
+    lines.push(
+      verdict(
+        'mesh/direct throughput (billing → user)',
+        percent(sidecars.requestsPerSecond, meshDirect.requestsPerSecond),
+        '≥ 80 %',
+        ratio(sidecars, meshDirect) >= 0.8,
+      ),
+      verdict(
+        'mesh/direct p99 at half load',
+        `${(sidecarsAtHalf.p99 / Math.max(directAtHalf.p99, 1)).toFixed(2)} ×`,
+        '≤ 1.5 ×',
+        sidecarsAtHalf.p99 <= 1.5 * Math.max(directAtHalf.p99, 1),
+      ),
     );
   } else {
-    console.log('mesh: not measured, the stack runs without the local mesh (npm run stack)');
+    lines.push('mesh: not measured, the stack runs without the local mesh (npm run stack)');
   }
+  console.log(`\n${lines.join('\n')}`);
+  console.log(
+    drift > 0.1
+      ? `\nUNRELIABLE: bare Express moved ${percent(drift, 1)} between the first and the last case; something else used the machine`
+      : `\nquiet machine: bare Express moved ${percent(drift, 1)} between the first and the last case (limit 10 %)`,
+  );
   for (const r of all) {
     if (r.non2xx > 0) console.log(`warning: ${r.non2xx} responses of "${r.name}" were not 2xx`);
   }
