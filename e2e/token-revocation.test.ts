@@ -2,12 +2,18 @@
  * A disabled or deleted user's access token stays valid cryptographically until it expires; the
  * platform's revocation list (the auth service's consumer writes it, every service reads it) must
  * refuse it everywhere within seconds, directly and through the edge, even where the token already
- * verified once (VerifiedTokenCache).
+ * verified once (VerifiedTokenCache), whether the change was made through the auth service's admin
+ * API or in Keycloak itself (its events bridge announces those).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceName } from '@platform/platform/environment';
 import { edgeUrl } from '@platform/test-support/edge';
-import { createTestUser, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
+import {
+  createTestUser,
+  deleteTestUsers,
+  keycloakAdmin,
+  type TestUser,
+} from '@platform/test-support/keycloak-users';
 import { serviceUrl } from '@platform/test-support/stack';
 import { userToken } from '@platform/test-support/tokens';
 
@@ -125,5 +131,29 @@ describe('token revocation across the platform', () => {
     expect(await admin('DELETE', `/auth/admin/users/${person.id}`, adminToken)).toBe(204);
     const refused = await untilEvery(person, token, 401, deletedAt);
     console.log(`delete → 401 after (ms): ${JSON.stringify(refused)}`);
+  });
+
+  it('when a user is disabled in Keycloak itself, then their still-valid token is refused with 401 by every service and the edge within 5 s; enabled there, it is accepted again', async () => {
+    const { person, token } = await personWithAcceptedToken('revoke-console');
+    const keycloak = await keycloakAdmin();
+
+    const disabledAt = performance.now();
+    await keycloak.users.update({ id: person.id }, { enabled: false });
+    const refused = await untilEvery(person, token, 401, disabledAt);
+    console.log(`Keycloak disable → 401 after (ms): ${JSON.stringify(refused)}`);
+
+    const enabledAt = performance.now();
+    await keycloak.users.update({ id: person.id }, { enabled: true });
+    const accepted = await untilEvery(person, token, 200, enabledAt);
+    console.log(`Keycloak enable → 200 after (ms): ${JSON.stringify(accepted)}`);
+  });
+
+  it('when a user is deleted in Keycloak itself, then their still-valid token is refused with 401 by every service and the edge within 5 s', async () => {
+    const { person, token } = await personWithAcceptedToken('revoke-console-delete');
+
+    const deletedAt = performance.now();
+    await (await keycloakAdmin()).users.del({ id: person.id });
+    const refused = await untilEvery(person, token, 401, deletedAt);
+    console.log(`Keycloak delete → 401 after (ms): ${JSON.stringify(refused)}`);
   });
 });
