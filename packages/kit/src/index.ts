@@ -85,4 +85,5 @@ export { openApiPathOf } from './openapi/openapi-path.js';
 
 export { CacheInvalidations, type InvalidationHandlers } from './redis/cache-invalidations.js';
 export { RedisBroadcast } from './redis/redis-broadcast.js';
+export { BackgroundLoop } from './service/background-loop.js';
 export { closeRedisClient, createRedisClient } from './redis/redis-client.js';

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger as PinoLogger } from 'pino';
 import type { RetentionMetrics } from '../metrics/retention-metrics.js';
+import { BackgroundLoop } from '../service/background-loop.js';
 import { pause } from './backoff.js';
 import { deleteExpiredBatch } from './batch-delete.js';
 import type { RetentionRule } from './retention-rule.js';
@@ -33,24 +34,17 @@ export interface TablePruned {
  * deleteExpiredBatch for why that is harmless.
  */
 export class RetentionPruner {
-  private stopping: AbortController | undefined;
-  private running: Promise<void> | undefined;
+  private readonly schedule = new BackgroundLoop((signal) => this.loop(signal));
 
   constructor(private readonly options: RetentionPrunerOptions) {}
 
   start(): void {
-    if (this.running) return;
-    const stopping = new AbortController();
-    this.stopping = stopping;
-    this.running = this.loop(stopping.signal);
+    this.schedule.start();
   }
 
   /** Stops the schedule; a run in progress ends after its current batch. */
-  async stop(): Promise<void> {
-    this.stopping?.abort();
-    await this.running;
-    this.running = undefined;
-    this.stopping = undefined;
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { KeycloakAdmin } from '@platform/kit';
+import type { KeycloakUserRecord } from './keycloak-user-directory.js';
 import type { KeycloakEventLog } from '../domain/identity-bridge/identity-bridge-ports.js';
 import type { IdentityState } from '../domain/identity-bridge/identity-snapshot.js';
 import {
@@ -9,15 +10,6 @@ import {
   type KeycloakAdminEvent,
   type KeycloakUserEvent,
 } from '../domain/identity-bridge/keycloak-events.js';
-
-interface KeycloakUserRecord {
-  id?: string;
-  username?: string;
-  email?: string;
-  firstName?: string;
-  lastName?: string;
-  enabled?: boolean;
-}
 
 // Keycloak names every service account like this; such accounts are services, not people.
 const serviceAccountPrefix = 'service-account-';
@@ -38,14 +30,7 @@ export class KeycloakEventLogReader implements KeycloakEventLog {
   ) {}
 
   async adminEvents(fromMs: number, max: number): Promise<KeycloakAdminEvent[]> {
-    const query = {
-      realm: this.realm,
-      dateFrom: String(fromMs),
-      direction: 'asc',
-      first: 0,
-      max,
-      resourceTypes: [...bridgedResourceTypes],
-    };
+    const query = { ...this.window(fromMs, max), resourceTypes: [...bridgedResourceTypes] };
     const events = await this.admin.realms.findAdminEvents(
       query as unknown as Parameters<KeycloakAdmin['realms']['findAdminEvents']>[0],
     );
@@ -53,18 +38,16 @@ export class KeycloakEventLogReader implements KeycloakEventLog {
   }
 
   async userEvents(fromMs: number, max: number): Promise<KeycloakUserEvent[]> {
-    const query = {
-      realm: this.realm,
-      dateFrom: String(fromMs),
-      direction: 'asc',
-      first: 0,
-      max,
-      type: [...bridgedUserEventTypes],
-    };
+    const query = { ...this.window(fromMs, max), type: [...bridgedUserEventTypes] };
     const events = await this.admin.realms.findEvents(
       query as unknown as Parameters<KeycloakAdmin['realms']['findEvents']>[0],
     );
     return events.map((event) => keycloakUserEventSchema.parse(event));
+  }
+
+  /** Oldest first from `fromMs` (inclusive), at most `max`: how both event lists are read. */
+  private window(fromMs: number, max: number) {
+    return { realm: this.realm, dateFrom: String(fromMs), direction: 'asc', first: 0, max };
   }
 
   async person(id: string): Promise<IdentityState | undefined> {

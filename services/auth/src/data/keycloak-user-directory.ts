@@ -2,7 +2,7 @@ import { DependencyRefused, type KeycloakAdmin } from '@platform/kit';
 import type { DirectoryUser, NewDirectoryUser, UserDirectory } from '../domain/user-directory.js';
 
 /** The fields of Keycloak's UserRepresentation this service reads. */
-interface KeycloakUserRecord {
+export interface KeycloakUserRecord {
   id?: string;
   username?: string;
   email?: string;

@@ -1,4 +1,4 @@
-import { backoffDelay, pause, type Logger, type ServiceWorker } from '@platform/kit';
+import { BackgroundLoop, backoffDelay, pause, type Logger, type ServiceWorker } from '@platform/kit';
 import {
   bridgeKeycloakEvents,
   type BridgeDependencies,
@@ -28,24 +28,18 @@ const actorsTtlMs = 60_000;
  */
 export class IdentityBridgeWorker implements ServiceWorker {
   readonly name = 'keycloak events bridge';
-  private stopping: AbortController | undefined;
-  private running: Promise<void> | undefined;
+  private readonly cycles = new BackgroundLoop((signal) => this.loop(signal));
   private settings: { value: Omit<BridgeSettings, 'reconcile'>; resolvedAt: number } | undefined;
 
   constructor(private readonly options: IdentityBridgeWorkerOptions) {}
 
   start(): void {
-    if (this.running) return;
-    const stopping = new AbortController();
-    this.stopping = stopping;
-    this.running = this.loop(stopping.signal);
+    this.cycles.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopping?.abort();
-    await this.running;
-    this.running = undefined;
-    this.stopping = undefined;
+  /** Waits for the cycle in progress to commit or roll back. */
+  stop(): Promise<void> {
+    return this.cycles.stop();
   }
 
   private async loop(signal: AbortSignal): Promise<void> {
