@@ -34,19 +34,26 @@ export function servicePids(): Record<string, number | undefined> {
  * reached from the root namespace through its port-forward; otherwise it listens on its local
  * address directly.
  */
+/**
+ * The auth service starts last: its Keycloak events bridge announces the realm's users as soon as
+ * it first runs, and on a fresh broker an event for which no consumer has declared its queue yet
+ * goes to `platform.events.unrouted`, not to the consumers that start a moment later.
+ */
+const startOrder: ServiceName[] = [...serviceNames.filter((name) => name !== 'auth'), 'auth'];
+
 export async function startServices(
   env: Environment,
   secrets: Record<string, string>,
   step: Step,
   options: { mesh: boolean },
 ): Promise<void> {
-  for (const name of serviceNames) {
+  for (const name of startOrder) {
     await step(`service ${name}`, () => startService(name, env, secrets, options.mesh));
   }
 }
 
 export async function stopServices(step: Step): Promise<void> {
-  for (const name of [...serviceNames].reverse()) {
+  for (const name of [...startOrder].reverse()) {
     await step(`service ${name}`, async () =>
       (await stopPidFile(pidFile(`service-${name}`))) ? 'stopped' : 'not running',
     );

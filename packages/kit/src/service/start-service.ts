@@ -109,7 +109,6 @@ export async function startService<S extends z.ZodObject, K>(
   const publisher = new EventPublisher({ amqp, logger, appId: name });
   await publisher.start();
   const relay = new OutboxRelay({ dataSource, publisher, logger, metrics: metrics.outbox });
-  relay.start();
 
   const pruner = new RetentionPruner({
     dataSource,
@@ -166,6 +165,10 @@ export async function startService<S extends z.ZodObject, K>(
       startConsumer({ ...consumer, amqp, dataSource, logger, metrics: metrics.consumers }),
     ),
   );
+
+  // Publishing starts once this service's own queues are declared: on a fresh broker an event it
+  // consumes itself (the auth service's revocations) would otherwise go unrouted.
+  relay.start();
 
   const workers = options.consumers === false ? [] : (definition.workers?.(context) ?? []);
   workers.forEach((worker) => worker.start());
