@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Environment, secret } from '@platform/platform/environment';
 import { dataDir, logDir, logFile, pidFile } from './paths.js';
 import {
@@ -10,6 +11,7 @@ import {
   runOrFail,
   startDetached,
   StepError,
+  stopProcess,
   tcpListening,
   waitFor,
 } from './processes.js';
@@ -119,9 +121,20 @@ async function ensureUser(env: Environment, secrets: Record<string, string>): Pr
 }
 
 export async function stopRabbitmq(env: Environment): Promise<boolean> {
-  if (!isAlive(rabbitmqPid())) return false;
-  await ctl(env, ['stop']);
+  const running = rabbitmqPid();
+  if (!isAlive(running)) return false;
+  // `rabbitmqctl stop` shuts the node down cleanly, but it answers before the process is gone, and
+  // a node it cannot reach would be left running (and holding the ports) after `stack:down`: what is
+  // still alive is then stopped like any other process.
+  await ctl(env, ['stop']).catch(() => undefined);
+  await waitUntilGone(running!, 20_000);
+  await stopProcess(running, 10_000);
   return true;
+}
+
+async function waitUntilGone(pidToWatch: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pidToWatch) && Date.now() < deadline) await sleep(100);
 }
 
 /** Stops only the broker application (the node stays up): a broker outage for tests. */
