@@ -130,7 +130,21 @@ async function leaveMesh(): Promise<string> {
   return 'removed (services, sidecars, port-forwards, pods, bridge); the services restart outside it';
 }
 
+/**
+ * Stops everything the stack started. A step that fails is reported and the others still run (one
+ * stuck component must not leave the rest holding their ports); the command fails at the end.
+ */
 async function down(): Promise<void> {
+  const failed: string[] = [];
+  const step = async (name: string, action: () => Promise<string>): Promise<void> => {
+    const started = Date.now();
+    try {
+      console.log(`[stack] ${name}: ${await action()} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (error) {
+      failed.push(name);
+      console.error(`[stack] ${name}: FAILED — ${(error as Error).message}`);
+    }
+  };
   await stopServices(step);
   await step('mesh', async () => {
     const envoys = await stopMeshEnvoys();
@@ -148,6 +162,10 @@ async function down(): Promise<void> {
   await step('redis', async () => ((await stopRedis()) ? 'stopped' : 'not running'));
   await step('rabbitmq', async () => ((await stopRabbitmq(env)) ? 'stopped' : 'not running'));
   await step('postgres', async () => ((await stopPostgres()) ? 'stopped' : 'not running'));
+  if (failed.length > 0) {
+    console.error(`[stack] down: could not stop ${failed.join(', ')}`);
+    process.exit(1);
+  }
 }
 
 function status(): void {
