@@ -23,6 +23,11 @@ const unavailableCodes = new Set([
 // node-postgres says these in words only.
 const unavailableMessages = [/Connection terminated/i, /timeout exceeded when trying to connect/i];
 
+// When the server drops a connection in the middle of a transaction, TypeORM releases that
+// transaction's query runner; the transaction's next statement then fails with this error instead
+// of the driver's. Seen when PostgreSQL stops under load (e2e/faults).
+const unavailableNames = new Set(['QueryRunnerProviderAlreadyReleasedError']);
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   // TypeORM wraps the driver's error (QueryFailedError.driverError).
@@ -32,6 +37,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return causes.some(
     (cause) =>
       unavailableCodes.has(String((cause as { code?: unknown }).code)) ||
+      unavailableNames.has(cause.name) ||
       unavailableMessages.some((pattern) => pattern.test(cause.message)),
   );
 }
