@@ -222,20 +222,21 @@ describe('dependency outages under light load', () => {
     ).toEqual(new Set(['503']));
     expectHealthyBeforeAndAfter(run);
 
-    // The outbox relay failed against the missing database all along; once it is back, its events
-    // are published promptly again, not after a backoff grown during the outage.
+    // The outbox relay failed against the missing database all along; once it is back, the events
+    // waiting (committed before the outage or after it) are published promptly, not after a backoff
+    // grown during the outage.
     const ids = [...signedUp];
     await eventually(async () => ((await applied(ids)) ? true : undefined), {
       timeoutMs: 20_000,
       what: 'every sign-up applied by the user and billing services',
     });
     const { rows } = await databases.auth.query<{ ms: number }>(
-      `SELECT (extract(epoch FROM max(published_at - created_at)) * 1000)::int AS ms FROM outbox_events
-        WHERE type = 'user.registered' AND payload->>'subject' = ANY($1::text[])`,
-      [ids],
+      `SELECT max(extract(epoch FROM published_at) * 1000 - greatest(extract(epoch FROM created_at) * 1000, $2))::int AS ms
+         FROM outbox_events WHERE type = 'user.registered' AND payload->>'subject' = ANY($1::text[])`,
+      [ids, run.backAt],
     );
     console.log(
-      `[faults] postgres: ${ids.length} sign-ups around the outage; slowest publish ${rows[0]?.ms} ms after commit`,
+      `[faults] postgres: ${ids.length} sign-ups around the outage; the slowest was published ${rows[0]?.ms} ms after its commit or the database's return, whichever came later`,
     );
     expect(rows[0]?.ms).toBeLessThanOrEqual(3_000);
   }, 120_000);
