@@ -87,26 +87,19 @@ function carriesTokenOutsideHeader(query: unknown, body: unknown): boolean {
   return has(query) || has(body);
 }
 
-function tokenRevoked(): HttpProblem {
-  const detail = 'The access token has been revoked';
+/** A 401 with the RFC 6750 challenge naming `error`, as every other token failure gets. */
+function bearerProblem(error: 'invalid_token' | 'invalid_request', detail: string): HttpProblem {
   return new HttpProblem({
     status: 401,
     title: 'Unauthorized',
     detail,
     headers: {
-      'WWW-Authenticate': `Bearer realm="api", error="invalid_token", error_description="${detail}"`,
+      'WWW-Authenticate': `Bearer realm="api", error="${error}", error_description="${detail}"`,
     },
   });
 }
 
-function tokenOutsideHeader(): HttpProblem {
-  const detail = 'A bearer token is accepted only in the Authorization header';
-  return new HttpProblem({
-    status: 401,
-    title: 'Unauthorized',
-    detail,
-    headers: {
-      'WWW-Authenticate': `Bearer realm="api", error="invalid_request", error_description="${detail}"`,
-    },
-  });
-}
+const tokenRevoked = () => bearerProblem('invalid_token', 'The access token has been revoked');
+
+const tokenOutsideHeader = () =>
+  bearerProblem('invalid_request', 'A bearer token is accepted only in the Authorization header');
