@@ -51,16 +51,20 @@ interface Figures {
   non2xx: number;
 }
 
-/** A bench server; `traced` loads the kit's telemetry and exports to the stack's collector, as a service does. */
+/**
+ * A bench server; `traced` loads the kit's telemetry and exports to the stack's collector, as a
+ * service does, with the SDK's default sampler unless OTEL_TRACES_SAMPLER is set for the bench.
+ */
 async function startServer(file: string, traced = false): Promise<{ child: ChildProcess; port: number }> {
   const telemetry = traced ? ['--import', '@platform/kit/telemetry'] : [];
   const collector = `http://${env.otelCollector.host}:${env.otelCollector.otlpHttpPort}`;
+  const { OTEL_EXPORTER_OTLP_ENDPOINT: _ignored, ...untraced } = process.env;
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', ...telemetry, file], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: traced
-      ? { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: collector, OTEL_SERVICE_NAME: 'bench-kit' }
-      : process.env,
+      ? { ...untraced, OTEL_EXPORTER_OTLP_ENDPOINT: collector, OTEL_SERVICE_NAME: 'bench-kit' }
+      : untraced,
   });
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
@@ -203,6 +207,7 @@ const bearer = { authorization: `Bearer ${token}` };
 const memoryAtRest = serviceMemory();
 const bare = await startServer('bench/servers/bare-express.ts');
 const kit = await startServer('bench/servers/kit-with-auth.ts', true);
+const kitUntraced = await startServer('bench/servers/kit-with-auth.ts');
 const edge = await startBenchEdge();
 try {
   const bareUrl = `http://127.0.0.1:${bare.port}/hello`;
@@ -210,6 +215,11 @@ try {
   const throughEdge = `${edge.url}/api/v1/users/me`;
   const baseline = await measure('bare Express', bareUrl);
   const kitFigures = await measure('kit + JWT (traced)', `http://127.0.0.1:${kit.port}/hello`, bearer);
+  const kitUntracedFigures = await measure(
+    'kit + JWT, tracing off',
+    `http://127.0.0.1:${kitUntraced.port}/hello`,
+    bearer,
+  );
   const directFigures = await measure('GET /users/me direct', direct, bearer);
   const edgeFigures = await measure('GET /users/me through the edge', throughEdge, bearer);
   const halfLoad = Math.max(1, Math.round(directFigures.requestsPerSecond / 2));
@@ -227,6 +237,7 @@ try {
   const all = [
     baseline,
     kitFigures,
+    kitUntracedFigures,
     directFigures,
     edgeFigures,
     directHalf,
@@ -330,6 +341,12 @@ try {
   } else {
     lines.push('mesh: not measured, the stack runs without the local mesh (npm run stack)');
   }
+  lines.push(
+    `tracing (${process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on, the default'}) costs the kit ${percent(
+      1 - ratio(kitFigures, kitUntracedFigures),
+      1,
+    )} of its throughput (traced ${kitFigures.requestsPerSecond.toFixed(0)} req/s, off ${kitUntracedFigures.requestsPerSecond.toFixed(0)} req/s)`,
+  );
   console.log(`\n${lines.join('\n')}`);
   console.log(
     drift > 0.1
@@ -342,5 +359,6 @@ try {
 } finally {
   bare.child.kill();
   kit.child.kill();
+  kitUntraced.child.kill();
   await edge.stop();
 }

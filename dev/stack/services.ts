@@ -29,18 +29,18 @@ export function servicePids(): Record<string, number | undefined> {
 }
 
 /**
- * Starts each service that is not running with its current sources and environment. In the local
- * mesh a service runs in its pod (`ip netns exec`), listening on the pod's loopback only, and is
- * reached from the root namespace through its port-forward; otherwise it listens on its local
- * address directly.
- */
-/**
  * The auth service starts last: its Keycloak events bridge announces the realm's users as soon as
  * it first runs, and on a fresh broker an event for which no consumer has declared its queue yet
  * goes to `platform.events.unrouted`, not to the consumers that start a moment later.
  */
 const startOrder: ServiceName[] = [...serviceNames.filter((name) => name !== 'auth'), 'auth'];
 
+/**
+ * Starts each service that is not running with its current sources and environment. In the local
+ * mesh a service runs in its pod (`ip netns exec`), listening on the pod's loopback only, and is
+ * reached from the root namespace through its port-forward; otherwise it listens on its local
+ * address directly.
+ */
 export async function startServices(
   env: Environment,
   secrets: Record<string, string>,

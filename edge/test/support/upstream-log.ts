@@ -8,7 +8,7 @@ import { logFile } from '@platform/dev/stack/paths';
 export const uniqueRequestId = (label: string) =>
   `edge-test-${label.replace(/[^A-Za-z0-9]+/g, '-')}-${randomUUID()}`;
 
-/** The request ids the service logged (pino-http logs every request it received with its id). */
+/** The request ids the service logged (the kit logs every request it answered with its id). */
 function loggedRequestIds(service: ServiceName): Set<string> {
   const ids = new Set<string>();
   for (const line of readFileSync(logFile(`service-${service}`), 'utf8').split('\n')) {

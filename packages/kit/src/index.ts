@@ -30,6 +30,7 @@ export { RevocationList, type RevocationCheck } from './auth/revocation-list.js'
 export { createMetrics } from './metrics/create-metrics.js';
 
 export { createDataSource } from './db/create-data-source.js';
+export { preparedQuery } from './db/prepared-query.js';
 export { runMigrations } from './db/run-migrations.js';
 export { sqlMigration, type MigrationClass } from './db/sql-migration.js';
 export { entityManagerOf, type Transaction, type UnitOfWork } from './db/unit-of-work.js';

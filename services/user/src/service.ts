@@ -6,6 +6,7 @@ import {
 } from '@platform/kit';
 import { userConfigSchema } from './config.js';
 import { KeycloakIdentities } from './data/keycloak-identities.js';
+import { RecentUsers } from './data/recent-users.js';
 import { CreateUsers1764000000000 } from './data/migrations/1764000000000-create-users.js';
 import { UsersLookupsAndIdentityEventOrder1764100000000 } from './data/migrations/1764100000000-users-lookups-and-identity-event-order.js';
 import { User } from './data/user-entity.js';
@@ -21,15 +22,24 @@ import { usersRoutes } from './http/users-routes.js';
 const identityCacheOf = (broadcast: RedisBroadcast) =>
   new CacheInvalidations(broadcast, 'user-service:identities');
 
+/** The channel on which every replica drops a user's cached row (RecentUsers). */
+export const userRowsCache = 'user-service:users';
+
 export const service = defineService({
   name: 'user',
   configSchema: userConfigSchema,
   entities: [User],
   migrations: [CreateUsers1764000000000, UsersLookupsAndIdentityEventOrder1764100000000],
-  // Built once per service, so every route reads through the same recent-identity cache.
+  // Built once per service, so every route reads through the same recent rows and identities.
   components: (context): ProfileDependencies => ({
     unitOfWork: context.unitOfWork,
-    users: new UserRepository(context.dataSource),
+    users: new UserRepository(
+      context.dataSource,
+      new RecentUsers({
+        invalidations: new CacheInvalidations(context.broadcast, userRowsCache),
+        logger: context.logger,
+      }),
+    ),
     identities: new KeycloakIdentities(keycloakAdminFromConfig(context), {
       invalidations: identityCacheOf(context.broadcast),
       logger: context.logger,

@@ -1,7 +1,7 @@
 /**
  * Two replicas of the user service (the stack's and one started here) each keep a short in-process
- * cache of identities (GET /users/me); a change made through either must show on the other at
- * once, and one made in Keycloak itself (reported by the events bridge) within seconds, not after
+ * cache of identities and of rows (GET /users/me); a change made through either must show on the
+ * other at once, and one made in Keycloak itself (reported by the events bridge) within seconds, not after
  * the cache's 10 s.
  */
 import { randomUUID } from 'node:crypto';
@@ -79,6 +79,27 @@ describe('the identity cache across two replicas', () => {
       console.log(`PATCH on the ${writer} replica → new name on the ${reader} replica after ${delay} ms`);
     },
   );
+
+  it('when the person changes their display name through one replica, then the other shows it at once', async () => {
+    const urls = replicas();
+    const displayNameOn = async (base: string) =>
+      (await call('GET', '/users/me', { token, base })).body.displayName;
+    // Both replicas have the row cached.
+    await displayNameOn(urls.second);
+    await displayNameOn(urls.stack);
+    const displayName = `Shown-${randomUUID().slice(0, 6)}`;
+
+    const patched = await call('PATCH', '/users/me', { token, base: urls.stack, body: { displayName } });
+    expect(patched.status).toBe(200);
+    const since = performance.now();
+    while ((await displayNameOn(urls.second)) !== displayName) {
+      if (performance.now() - since > withinMs) throw new Error(`the second replica still shows the old row`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    console.log(
+      `PATCH on the stack replica → new display name on the second after ${Math.round(performance.now() - since)} ms`,
+    );
+  });
 
   // A change in Keycloak's own console reaches the replicas as the events bridge's user.updated
   // (its poll, the outbox, the broker, one replica's consumer, then the broadcast to all): well

@@ -10,6 +10,11 @@ import { enqueueEvent } from '../messaging/enqueue-event.js';
 export interface Transaction {
   /** Adds the event to the outbox in this transaction: it is published if and only if this commits. */
   enqueue(event: EventEnvelope): Promise<void>;
+  /**
+   * Runs `callback` right after this transaction commits, never when it rolls back: for what may
+   * only follow a durable change, such as telling caches to drop what they hold. It must not throw.
+   */
+  afterCommit(callback: () => void): void;
 }
 
 /** Where use cases open transactions; every service gets one in its context (`context.unitOfWork`). */
@@ -19,16 +24,30 @@ export interface UnitOfWork {
 }
 
 class TypeOrmTransaction implements Transaction {
+  readonly committed: (() => void)[] = [];
+
   constructor(readonly manager: EntityManager) {}
 
   enqueue(event: EventEnvelope): Promise<void> {
     return enqueueEvent(this.manager, event);
   }
+
+  afterCommit(callback: () => void): void {
+    this.committed.push(callback);
+  }
 }
 
 export function createUnitOfWork(dataSource: DataSource): UnitOfWork {
   return {
-    run: (work) => dataSource.transaction((manager) => work(new TypeOrmTransaction(manager))),
+    run: async (work) => {
+      let tx: TypeOrmTransaction | undefined;
+      const result = await dataSource.transaction((manager) => {
+        tx = new TypeOrmTransaction(manager);
+        return work(tx);
+      });
+      for (const callback of tx?.committed ?? []) callback();
+      return result;
+    },
   };
 }
 

@@ -1,13 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { notFoundHandler, problemErrorHandler } from '../errors/problem-error-handler.js';
-import { pathOf } from '../errors/send-problem.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 import { wellFormedStrings } from './well-formed-strings.js';
-import { requestId, requestIdOf } from './request-id.js';
+import { requestId } from './request-id.js';
+import { requestLog } from './request-log.js';
 
 export interface AppOptions {
   readonly name: string;
@@ -27,24 +25,7 @@ export function createApp({ name, logger, bodyLimit, metrics, configure }: AppOp
   app.set('trust proxy', false);
   app.use(helmet());
   app.use(requestId());
-  // pino-http keeps the req.id that requestId() has just set, so logs and responses share one id.
-  app.use(
-    pinoHttp({
-      logger,
-      customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
-      // Whitelisted fields only: headers (Authorization, cookies) and query strings (which may carry
-      // an access_token) never reach the logs.
-      serializers: {
-        req: (req: IncomingMessage & { originalUrl?: string }) => ({
-          id: requestIdOf(req),
-          method: req.method,
-          path: pathOf(req),
-        }),
-        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-      },
-      wrapSerializers: false,
-    }),
-  );
+  app.use(requestLog(logger));
   app.use(metrics.httpMetrics);
   app.use(express.json({ limit: bodyLimit }));
   app.use(wellFormedStrings());

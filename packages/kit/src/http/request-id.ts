@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
-import type { ReqId } from 'pino-http';
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** Set by requestId(): the id this request is logged and answered under. */
+    id?: string;
+  }
+}
 
 export const requestIdHeader = 'x-request-id';
 
@@ -21,6 +27,5 @@ export function requestId(): RequestHandler {
 }
 
 export function requestIdOf(req: IncomingMessage): string | undefined {
-  const id: ReqId | undefined = req.id;
-  return typeof id === 'string' ? id : undefined;
+  return req.id;
 }

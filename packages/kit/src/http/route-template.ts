@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Request, Response } from 'express';
 import { joinRoutePath } from './join-route-path.js';
 
@@ -11,6 +13,10 @@ import { joinRoutePath } from './join-route-path.js';
  */
 export function setRouteTemplate(res: Response, template: string): void {
   res.locals.routeTemplate = template;
+  // The HTTP instrumentation reads the route from here when the response ends: the server span
+  // becomes `GET /users/:id` with http.route, as the Express instrumentation would have named it.
+  const rpc = getRPCMetadata(context.active());
+  if (rpc?.type === RPCType.HTTP) rpc.route = template;
 }
 
 export function routeTemplateOf(req: Request, res: Response): string | undefined {

@@ -1,5 +1,10 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import {
+  destination as fileDestination,
+  pino,
+  type DestinationStream,
+  type Logger as PinoLogger,
+} from 'pino';
 import type { LogLevel } from '../config/service-config.js';
 
 export type Logger = PinoLogger;
@@ -11,7 +16,7 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-/** JSON lines on stdout, carrying the trace of the active span so logs and traces join up. */
+/** JSON lines on stdout (asynchronous writes), carrying the trace of the active span so logs and traces join up. */
 export function createLogger({ name, level, destination }: LoggerOptions): Logger {
   return pino(
     {
@@ -26,7 +31,9 @@ export function createLogger({ name, level, destination }: LoggerOptions): Logge
         censor: '[redacted]',
       },
     },
-    destination,
+    // Written asynchronously: lines logged while a write is in flight go out together, instead of
+    // one blocking write per request line. pino flushes what is pending when the process exits.
+    destination ?? fileDestination({ dest: 1, sync: false }),
   );
 }
 

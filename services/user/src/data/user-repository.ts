@@ -1,4 +1,4 @@
-import { entityManagerOf, paginateNewestFirst, type Transaction } from '@platform/kit';
+import { entityManagerOf, paginateNewestFirst, preparedQuery, type Transaction } from '@platform/kit';
 import type { DataSource, UpdateQueryBuilder } from 'typeorm';
 import type {
   IdentityChange,
@@ -8,10 +8,16 @@ import type {
   UserRecord,
   UserStore,
 } from '../domain/user-store.js';
+import type { RecentUsers } from './recent-users.js';
+import { selectBySubject, userOf, type UserRow } from './user-row.js';
 import { User } from './user-entity.js';
 
 export class UserRepository implements UserStore {
-  constructor(private readonly dataSource: DataSource) {}
+  /** `recent`: the rows this replica read lately; without it every read goes to the database. */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly recent?: RecentUsers,
+  ) {}
 
   private users(tx?: Transaction) {
     return (tx ? entityManagerOf(tx) : this.dataSource.manager).getRepository(User);
@@ -21,8 +27,23 @@ export class UserRepository implements UserStore {
     return this.users().findOneBy({ id });
   }
 
-  findBySubject(subject: string, tx?: Transaction): Promise<User | null> {
-    return this.users(tx).findOneBy({ subject });
+  /**
+   * Every authenticated route reads the caller's row. Outside a transaction it comes from the rows
+   * this replica read lately, or from a prepared statement on the pool (what TypeORM builds around
+   * such a read cost more than the query itself: npm run bench).
+   */
+  async findBySubject(subject: string, tx?: Transaction): Promise<UserRecord | null> {
+    if (tx) return this.users(tx).findOneBy({ subject });
+    const cached = this.recent?.get(subject);
+    if (cached !== undefined) return cached;
+    const startedAt = this.recent?.readStarted() ?? 0;
+    const [row] = await preparedQuery<UserRow>(this.dataSource, 'user-by-subject', selectBySubject, [
+      subject,
+    ]);
+    if (row === undefined) return null;
+    const user = userOf(row);
+    this.recent?.remember(user, startedAt);
+    return user;
   }
 
   findByUsername(username: string): Promise<User | null> {
@@ -83,6 +104,7 @@ export class UserRepository implements UserStore {
       >[0])
       .where('id = :id', { id: user.id })
       .execute();
+    tx.afterCommit(() => this.recent?.changed(user.subject));
     const row = await this.findBySubject(user.subject, tx);
     if (!row) throw new Error(`user ${user.subject} vanished during an update`);
     return row;
@@ -102,5 +124,6 @@ export class UserRepository implements UserStore {
        WHERE users.identity_event_at IS NULL OR users.identity_event_at <= $5`,
       [change.subject, change.username ?? null, change.displayName, change.status ?? null, change.occurredAt],
     );
+    tx.afterCommit(() => this.recent?.changed(change.subject));
   }
 }

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { invalidateCached } from '@platform/test-support/cache-invalidations';
+import { userRowsCache } from '../../src/service.js';
 
 /** What the user service stored, read straight from its database. */
 export interface UserRow {
@@ -32,6 +34,8 @@ export async function outboxEventsAbout(db: pg.Pool, type: string, subject: stri
   return rows.map((row) => row.payload);
 }
 
+/** Deletes the rows and has every replica forget them, as it would after a change of its own. */
 export async function deleteRows(db: pg.Pool, subjects: readonly string[]): Promise<void> {
   await db.query('DELETE FROM users WHERE subject = ANY($1)', [subjects]);
+  await invalidateCached(userRowsCache, subjects);
 }
