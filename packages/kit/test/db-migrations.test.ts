@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { Column, Entity, PrimaryColumn, type DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,7 @@ describe('database migrations', () => {
       'CreateOutboxEvents1735689600000',
       'CreateProcessedMessages1735689600001',
       'IndexPrunableMessages1735689600002',
+      'NotifyOutboxInserts1735689600003',
     ]);
     expect(await tables(dataSource)).toEqual(['migrations', 'outbox_events', 'processed_messages']);
     const outboxColumns: { column_name: string; data_type: string; is_nullable: string }[] =
@@ -104,6 +106,39 @@ describe('database migrations', () => {
       { column_name: 'message_id', data_type: 'uuid' },
       { column_name: 'processed_at', data_type: 'timestamp with time zone' },
     ]);
+    const triggers: { definition: string }[] = await dataSource.query(
+      `SELECT pg_get_triggerdef(oid) AS definition FROM pg_trigger
+        WHERE tgrelid = 'outbox_events'::regclass AND NOT tgisinternal`,
+    );
+    expect(triggers).toEqual([
+      {
+        definition:
+          'CREATE TRIGGER outbox_events_notify AFTER INSERT ON public.outbox_events FOR EACH STATEMENT EXECUTE FUNCTION outbox_events_notify()',
+      },
+    ]);
+  });
+
+  it('when a transaction inserts outbox rows, then its commit notifies the outbox channel once', async () => {
+    const dataSource = await openDataSource();
+    const runner = dataSource.createQueryRunner();
+    const client = (await runner.connect()) as EventEmitter;
+    const notified: string[] = [];
+    client.on('notification', (message: { channel: string }) => notified.push(message.channel));
+    try {
+      await runner.query('LISTEN outbox_events');
+      await dataSource.transaction(async (manager) => {
+        for (let index = 0; index < 3; index += 1) {
+          await manager.query(
+            `INSERT INTO outbox_events (id, type, payload) VALUES (gen_random_uuid(), 'x', '{}')`,
+          );
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(notified).toEqual(['outbox_events']);
+    } finally {
+      await runner.query('UNLISTEN outbox_events');
+      await runner.release();
+    }
   });
 
   it('when migrations run again, then nothing runs and each migration is recorded once', async () => {
@@ -117,6 +152,7 @@ describe('database migrations', () => {
       { name: 'CreateOutboxEvents1735689600000' },
       { name: 'CreateProcessedMessages1735689600001' },
       { name: 'IndexPrunableMessages1735689600002' },
+      { name: 'NotifyOutboxInserts1735689600003' },
     ]);
   });
 
@@ -127,12 +163,13 @@ describe('database migrations', () => {
 
       const results = await Promise.all([runMigrations(first), runMigrations(second)]);
 
-      expect(results.map((names) => names.length).sort()).toEqual([0, 3]);
+      expect(results.map((names) => names.length).sort()).toEqual([0, 4]);
       const recorded: { name: string }[] = await first.query(`SELECT name FROM migrations ORDER BY id`);
       expect(recorded).toEqual([
         { name: 'CreateOutboxEvents1735689600000' },
         { name: 'CreateProcessedMessages1735689600001' },
         { name: 'IndexPrunableMessages1735689600002' },
+        { name: 'NotifyOutboxInserts1735689600003' },
       ]);
     } finally {
       await Promise.all(opened.splice(0).map((dataSource) => dataSource.destroy()));

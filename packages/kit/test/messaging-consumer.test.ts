@@ -36,7 +36,7 @@ describe('idempotent consumer', () => {
   let testNumber = 0;
 
   /** A fresh queue and event type per test, so tests (and the running services) never share messages. */
-  async function consume(handler: EventHandler, options: { maxAttempts?: number } = {}) {
+  async function consume(handler: EventHandler, options: { maxAttempts?: number; backoffMs?: number } = {}) {
     testNumber += 1;
     const queue = `kit-test.${run}.consumer-${testNumber}`;
     const type = `kit-test.${run}.event-${testNumber}`;
@@ -49,7 +49,7 @@ describe('idempotent consumer', () => {
       routingKeys: [type],
       handler,
       maxAttempts: options.maxAttempts ?? 5,
-      backoffMs: () => 100,
+      backoffMs: () => options.backoffMs ?? 100,
       prefetch: 10,
       logger,
     });
@@ -90,6 +90,42 @@ describe('idempotent consumer', () => {
 
   async function messageCount(queue: string): Promise<number> {
     return (await channel.checkQueue(queue)).messageCount;
+  }
+
+  /** The transaction a handler runs in, to tell which messages were applied in one batch. */
+  async function transactionOf(tx: Transaction): Promise<string> {
+    const rows: { id: string }[] = await entityManagerOf(tx).query('SELECT txid_current()::text AS id');
+    return rows[0]!.id;
+  }
+
+  /**
+   * A first message whose handler waits until `open()`: whatever is published meanwhile is
+   * delivered and buffered, and (once every message has left the queue) applied as one batch.
+   */
+  function gate() {
+    let open: () => void = () => undefined;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    let entered: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => (entered = resolve));
+    return {
+      subject: 'gate',
+      /** For the handler: waits when `envelope` is the gate's message, else returns at once. */
+      async pass(envelope: EventEnvelope): Promise<boolean> {
+        if (envelope.subject !== 'gate') return false;
+        entered();
+        await opened;
+        return true;
+      },
+      reached,
+      /** Opens once every message published behind the gate has been delivered. */
+      async openWhenDelivered(queue: string): Promise<void> {
+        await eventually(async () => ((await messageCount(queue)) === 0 ? true : undefined), {
+          what: 'every message delivered to the consumer',
+        });
+        await settle(300);
+        open();
+      },
+    };
   }
 
   beforeAll(async () => {
@@ -184,6 +220,147 @@ describe('idempotent consumer', () => {
     expect(await appliedCount(envelope.id)).toBe(0);
     expect(await processedCount(envelope.id)).toBe(0);
   });
+
+  it('when one handler of a batch throws, then the others are applied once and only that message goes to retry', async () => {
+    const held = gate();
+    const transactions = new Map<string, string[]>();
+    let failedOnce = false;
+    const { queue, type } = await consume(
+      async (envelope, tx) => {
+        if (await held.pass(envelope)) return;
+        transactions.set(envelope.subject, [
+          ...(transactions.get(envelope.subject) ?? []),
+          await transactionOf(tx),
+        ]);
+        await record(envelope, tx);
+        if (envelope.subject === 'flaky' && !failedOnce) {
+          failedOnce = true;
+          throw new Error('transient failure');
+        }
+      },
+      // Long enough to see the failed message wait in the retry queue while the others are applied.
+      { backoffMs: 2_000 },
+    );
+    const event = (subject: string) => createEvent({ type, version: 1, subject, data: {} });
+    await publisher.publish(event(held.subject));
+    await held.reached;
+    const batch = ['before', 'flaky', 'after'].map(event);
+    for (const envelope of batch) await publisher.publish(envelope);
+    await held.openWhenDelivered(queue);
+    const [before, flaky, after] = batch.map((envelope) => envelope.id) as [string, string, string];
+
+    await eventually(
+      async () =>
+        (await processedCount(before)) === 1 && (await processedCount(after)) === 1 ? true : undefined,
+      { what: 'the others applied' },
+    );
+    // One transaction ran "before" and "flaky", stopped at the failure and rolled back; then each
+    // of the others was applied in a transaction of its own, "flaky" waiting in the retry queue.
+    const [batchTransaction, beforeAlone] = transactions.get('before')!;
+    expect(transactions.get('flaky')![0]).toBe(batchTransaction);
+    expect(beforeAlone).not.toBe(batchTransaction);
+    expect(transactions.get('after')).toHaveLength(1);
+    expect(transactions.get('after')![0]).not.toBe(batchTransaction);
+    expect(await processedCount(flaky)).toBe(0);
+    expect(await messageCount(`${queue}.retry`)).toBe(1);
+
+    await eventually(async () => ((await processedCount(flaky)) === 1 ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'the failed message applied after its retry',
+    });
+    await settle();
+    for (const id of [before, flaky, after]) {
+      expect(await appliedCount(id)).toBe(1);
+      expect(await processedCount(id)).toBe(1);
+    }
+    // Its handler ran once per attempt: in the batch, then from the retry queue.
+    expect(transactions.get('flaky')).toHaveLength(2);
+    expect(await messageCount(`${queue}.retry`)).toBe(0);
+    expect(await messageCount(`${queue}.dlq`)).toBe(0);
+    expect(await messageCount(queue)).toBe(0);
+  }, 30_000);
+
+  it('when a batch holds an event already applied and two copies of a new one, then each is applied once', async () => {
+    const held = gate();
+    const calls = new Map<string, string[]>();
+    const { queue, type } = await consume(async (envelope, tx) => {
+      if (await held.pass(envelope)) return;
+      calls.set(envelope.subject, [...(calls.get(envelope.subject) ?? []), await transactionOf(tx)]);
+      await record(envelope, tx);
+    });
+    const old = createEvent({ type, version: 1, subject: 'old', data: {} });
+    const fresh = createEvent({ type, version: 1, subject: 'fresh', data: {} });
+    const other = createEvent({ type, version: 1, subject: 'other', data: {} });
+    await publisher.publish(old);
+    await eventually(async () => ((await processedCount(old.id)) === 1 ? true : undefined), {
+      what: 'the first event applied',
+    });
+
+    await publisher.publish(createEvent({ type, version: 1, subject: held.subject, data: {} }));
+    await held.reached;
+    for (const envelope of [old, fresh, other, fresh]) await publisher.publish(envelope);
+    await held.openWhenDelivered(queue);
+
+    await eventually(
+      async () =>
+        (await processedCount(fresh.id)) === 1 && (await processedCount(other.id)) === 1 ? true : undefined,
+      { what: 'the batch applied' },
+    );
+    await settle();
+    expect(calls.get('old')).toHaveLength(1);
+    expect(calls.get('fresh')).toHaveLength(1);
+    expect(calls.get('other')).toHaveLength(1);
+    // The new ones were applied together, in one batch.
+    expect(calls.get('fresh')).toEqual(calls.get('other'));
+    for (const envelope of [old, fresh, other]) {
+      expect(await appliedCount(envelope.id)).toBe(1);
+      expect(await processedCount(envelope.id)).toBe(1);
+    }
+    expect(await messageCount(queue)).toBe(0);
+    expect(await messageCount(`${queue}.retry`)).toBe(0);
+    expect(await messageCount(`${queue}.dlq`)).toBe(0);
+  });
+
+  for (const subjects of [
+    ['first', 'swallows'],
+    ['first', 'swallows', 'last'],
+  ]) {
+    it(`when a handler swallows a database error in a batch (${subjects.join(', ')}), then no other message is lost or blamed`, async () => {
+      const held = gate();
+      const { queue, type } = await consume(
+        async (envelope, tx) => {
+          if (await held.pass(envelope)) return;
+          await record(envelope, tx);
+          // A handler bug: the transaction is now aborted, and its COMMIT would silently roll back.
+          if (envelope.subject === 'swallows')
+            await entityManagerOf(tx)
+              .query('SELECT 1 / 0')
+              .catch(() => undefined);
+        },
+        // One attempt: a message blamed for the aborted transaction would go straight to the DLQ.
+        { maxAttempts: 1 },
+      );
+      await publisher.publish(createEvent({ type, version: 1, subject: held.subject, data: {} }));
+      await held.reached;
+      const batch = subjects.map((subject) => createEvent({ type, version: 1, subject, data: {} }));
+      for (const envelope of batch) await publisher.publish(envelope);
+      await held.openWhenDelivered(queue);
+      const others = batch.filter((envelope) => envelope.subject !== 'swallows');
+
+      await eventually(
+        async () => {
+          const counts = await Promise.all(others.map((envelope) => processedCount(envelope.id)));
+          return counts.every((count) => count === 1) ? true : undefined;
+        },
+        { what: 'the other messages applied' },
+      );
+      await settle();
+      for (const envelope of others) expect(await appliedCount(envelope.id)).toBe(1);
+      // Nobody else's attempt was used up for it.
+      expect(await messageCount(`${queue}.retry`)).toBe(0);
+      expect(await messageCount(`${queue}.dlq`)).toBe(0);
+    });
+  }
 
   it('when a message is not a valid envelope, then it goes to the DLQ without retries', async () => {
     let calls = 0;

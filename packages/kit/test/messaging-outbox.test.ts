@@ -62,11 +62,36 @@ describe('transactional outbox', () => {
   let channel: Channel;
   const relays: OutboxRelay[] = [];
 
-  function startRelay(): OutboxRelay {
-    const relay = new OutboxRelay({ dataSource, publisher, logger, pollIntervalMs: 100, maxBackoffMs: 1000 });
+  function startRelay(pollIntervalMs = 100): OutboxRelay {
+    const relay = new OutboxRelay({ dataSource, publisher, logger, pollIntervalMs, maxBackoffMs: 1000 });
     relays.push(relay);
     relay.start();
     return relay;
+  }
+
+  /** The backend of the connection on which a relay LISTENs for outbox commits, once there is one. */
+  async function listeningBackend(other?: number): Promise<number> {
+    return eventually(
+      async () => {
+        const rows: { pid: number }[] = await dataSource.query(
+          `SELECT pid FROM pg_stat_activity
+            WHERE datname = current_database() AND query = 'LISTEN outbox_events' AND state = 'idle'`,
+        );
+        return rows.find((row) => row.pid !== other)?.pid;
+      },
+      { what: 'a connection listening for outbox commits' },
+    );
+  }
+
+  /** Commits an event and resolves with the milliseconds until the relay marked it published. */
+  async function publishDelay(): Promise<number> {
+    const committedAt = Date.now();
+    const envelope = await openAccount(`account-${randomBytes(4).toString('hex')}`);
+    await eventually(async () => ((await outboxRow(envelope.id))?.published ? true : undefined), {
+      intervalMs: 20,
+      what: 'publish',
+    });
+    return Date.now() - committedAt;
   }
 
   async function openAccount(id: string, options: { rollback?: boolean } = {}) {
@@ -143,6 +168,37 @@ describe('transactional outbox', () => {
     expect(await drain(channel)).toEqual([]);
     expect(await outboxRow(envelope.id)).toBeUndefined();
     expect(await dataSource.query('SELECT id FROM accounts WHERE id = $1', [id])).toEqual([]);
+  });
+
+  it('when a transaction commits events, then the relay publishes them at once, not at its next poll', async () => {
+    // A poll this slow would leave the event unpublished for the whole test.
+    startRelay(60_000);
+    await listeningBackend();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const first = await publishDelay();
+    const second = await publishDelay();
+
+    expect(first).toBeLessThan(1_000);
+    expect(second).toBeLessThan(1_000);
+  });
+
+  it('when the listening connection is killed, then the relay listens again and still publishes every event', async () => {
+    startRelay(60_000);
+    const killed = await listeningBackend();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await dataSource.query('SELECT pg_terminate_backend($1)', [killed]);
+    // Committed while nobody listens: found when the relay listens again (after its backoff, ≤ 1 s).
+    const duringOutage = await publishDelay();
+    const replacement = await listeningBackend(killed);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const afterwards = await publishDelay();
+
+    expect(replacement).not.toBe(killed);
+    expect(duringOutage).toBeLessThan(5_000);
+    expect(afterwards).toBeLessThan(1_000);
+    expect(await drain(channel, 500)).toHaveLength(2);
   });
 
   it('when an event is enqueued outside a transaction, then it is refused', async () => {

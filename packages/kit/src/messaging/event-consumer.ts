@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type {
   Channel,
   ChannelModel,
@@ -18,6 +18,8 @@ import type {
 } from '../metrics/consumer-metrics.js';
 import { createUnitOfWork, entityManagerOf, type Transaction, type UnitOfWork } from '../db/unit-of-work.js';
 import type { AmqpConnection, ConnectedSubscription } from './amqp-connection.js';
+import { applyBatch, BatchHandlerFailure, handlerContext, HandlerFailure } from './consumer-batch.js';
+import { SerialBatches } from './serial-batches.js';
 import { assertEventsExchange, deadLetterQueueName, EVENTS_EXCHANGE, retryQueueName } from './topology.js';
 
 type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -40,15 +42,24 @@ export interface ConsumerOptions {
   maxAttempts?: number;
   /** How long a message waits in the retry queue after failing attempt `attempt` (1-based). */
   backoffMs?: (attempt: number) => number;
-  /** Unacknowledged messages this consumer holds at once (per consumer, not per channel). */
+  /**
+   * Unacknowledged messages this consumer holds at once (per consumer, not per channel). More than
+   * `batchSize`, so that the next batch is already delivered while one commits.
+   */
   prefetch?: number;
+  /** The most messages applied in one transaction. */
+  batchSize?: number;
   logger: Logger;
   /** Counts outcomes and reports the queues' depths on every scrape. */
   metrics?: ConsumerMetrics;
 }
 
 export interface ConsumerHandle {
-  /** Cancels the consumer, lets messages in progress finish, and stops re-creating it on reconnect. */
+  /**
+   * Cancels the consumer, lets the batch in progress finish, and stops re-creating it on reconnect.
+   * Messages delivered but not yet started stay unacknowledged: closing the channel returns them
+   * to the queue.
+   */
   stop(): Promise<void>;
 }
 
@@ -63,6 +74,8 @@ export const ConsumerHeaders = {
 } as const;
 
 const defaultBackoffMs = (attempt: number) => Math.min(1000 * 2 ** (attempt - 1), 60_000);
+const defaultPrefetch = 250;
+const defaultBatchSize = 100;
 const maxReasonLength = 1000;
 // Headers RabbitMQ manages when it dead-letters; copying them into a republish would mislead.
 const brokerDeathHeaders = [
@@ -84,11 +97,30 @@ interface ChannelState {
   /** One republish at a time, so a 'return' can only belong to the message in flight. */
   republishing: Promise<void>;
   returned: boolean;
+  /** The consuming channel closed: its unacknowledged messages go back to the queue. */
+  closed: boolean;
+  /**
+   * A message could not be settled and was left unacknowledged on purpose, to come back: from then
+   * on this channel acks one message at a time, never "all up to" one.
+   */
+  leftUnacked: boolean;
+}
+
+/** A message as the broker delivered it, waiting for its batch. */
+interface Delivery {
+  readonly state: ChannelState;
+  readonly message: ConsumeMessage;
+  /** The context it arrived in: amqplib instrumentation's consume span, when tracing is on. */
+  readonly context: Context;
+  readonly stopTimer: (() => void) | undefined;
 }
 
 /**
  * Declares the consumer's queues, consumes with manual acks, and applies each message at most
  * once per consumer: the processed_messages insert and the handler share one transaction.
+ * Deliveries are applied in batches, one batch at a time and in delivery order (so one replica
+ * applies a subject's events in the order it received them): one transaction per batch, and a
+ * batch that fails is settled one message at a time, each in a transaction of its own.
  */
 export async function startConsumer(options: ConsumerOptions): Promise<ConsumerHandle> {
   const consumer = new EventConsumer(options);
@@ -100,7 +132,7 @@ class EventConsumer implements ConsumerHandle {
   private readonly logger: Logger;
   private readonly maxAttempts: number;
   private readonly backoffMs: (attempt: number) => number;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly batches: SerialBatches<Delivery>;
   private state: ChannelState | undefined;
   private subscription: ConnectedSubscription | undefined;
   private stopped = false;
@@ -114,6 +146,11 @@ class EventConsumer implements ConsumerHandle {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? defaultBackoffMs;
     this.instruments = options.metrics?.consumer(options.consumerName, options.queue);
+    this.batches = new SerialBatches(
+      options.batchSize ?? defaultBatchSize,
+      (batch) => this.settleBatch(batch),
+      (error) => this.logger.error({ err: error, queue: options.queue }, 'a batch of messages failed'),
+    );
   }
 
   async start(): Promise<void> {
@@ -129,7 +166,7 @@ class EventConsumer implements ConsumerHandle {
     const state = this.state;
     this.state = undefined;
     if (state?.consumerTag) await state.channel.cancel(state.consumerTag).catch(() => undefined);
-    await Promise.allSettled([...this.inFlight]);
+    await this.batches.close();
     if (state) {
       await state.channel.close().catch(() => undefined);
       await state.confirmChannel.close().catch(() => undefined);
@@ -147,7 +184,12 @@ class EventConsumer implements ConsumerHandle {
       consumerTag: undefined,
       republishing: Promise.resolve(),
       returned: false,
+      closed: false,
+      leftUnacked: false,
     };
+    channel.on('close', () => {
+      state.closed = true;
+    });
     for (const ch of [channel, confirmChannel]) {
       ch.on('error', (error: Error) => {
         this.logger.warn({ err: error, queue }, 'a consumer channel failed');
@@ -168,7 +210,7 @@ class EventConsumer implements ConsumerHandle {
     });
     await channel.assertQueue(deadLetterQueueName(queue), { durable: true });
     for (const key of routingKeys) await channel.bindQueue(queue, EVENTS_EXCHANGE, key);
-    await channel.prefetch(this.options.prefetch ?? 10, false);
+    await channel.prefetch(this.options.prefetch ?? defaultPrefetch, false);
     this.state = state;
     const { consumerTag } = await channel.consume(queue, (message) => this.receive(state, message), {
       noAck: false,
@@ -186,23 +228,93 @@ class EventConsumer implements ConsumerHandle {
       this.options.amqp.recover(state.connection, error);
       return;
     }
-    const stopTimer = this.instruments?.startTimer();
-    const work = this.process(state, message)
-      .then((outcome) => this.instruments?.counted(outcome))
-      .catch((error: unknown) => {
-        // The copy for the retry queue or DLQ was not confirmed, so the original stays unacked.
-        // Rebuilding the connection re-declares the queues and gets it redelivered.
-        this.logger.error({ err: error, queue: this.options.queue }, 'could not settle a message');
-        this.options.amqp.recover(
-          state.connection,
-          error instanceof Error ? error : new Error(String(error)),
+    const delivery = { state, message, context: context.active(), stopTimer: this.instruments?.startTimer() };
+    // Batches run outside any one message's trace; each message's work runs in its own (settle).
+    context.with(ROOT_CONTEXT, () => this.batches.push(delivery));
+  }
+
+  /**
+   * Applies the readable messages of a batch in one transaction, then acks them. When that fails,
+   * each is settled on its own as if the batch had never run: through `process`, except the one
+   * whose handler threw, which is settled with that failure (its handler does not run twice).
+   */
+  private async settleBatch(deliveries: Delivery[]): Promise<void> {
+    const readable: { delivery: Delivery; envelope: EventEnvelope }[] = [];
+    for (const delivery of deliveries) {
+      // Its channel is gone: the broker redelivers it on the new one, and acking it here would fail.
+      if (delivery.state.closed) continue;
+      const read = readEnvelope(delivery.message);
+      if (read.ok) readable.push({ delivery, envelope: read.envelope });
+      else await this.settle(delivery, () => this.process(delivery.state, delivery.message));
+    }
+    if (readable.length === 0) return;
+
+    let applied: boolean[];
+    try {
+      applied = await applyBatch(
+        this.unitOfWork,
+        this.options.consumerName,
+        this.options.handler,
+        readable.map(({ delivery, envelope }) => ({ envelope, delivered: delivery.context })),
+      );
+    } catch (error) {
+      const failed = error instanceof BatchHandlerFailure ? error.index : -1;
+      if (failed === -1 && readable.length > 1) {
+        this.logger.warn(
+          { err: error, queue: this.options.queue, messages: readable.length },
+          'could not apply a batch of events; settling them one by one',
         );
-      })
-      .finally(() => {
-        stopTimer?.();
-        this.inFlight.delete(work);
+      }
+      for (const [index, { delivery, envelope }] of readable.entries()) {
+        await this.settle(delivery, async () => {
+          if (index !== failed) return this.process(delivery.state, delivery.message);
+          return this.settleFailure(delivery.state, delivery.message, envelope, error);
+        });
+      }
+      return;
+    }
+    this.ackBatch(readable.map(({ delivery }) => delivery));
+    for (const [index, { delivery, envelope }] of readable.entries()) {
+      await this.settle(delivery, async () => {
+        this.logApplied(envelope, delivery.message, applied[index]!);
+        return applied[index] ? 'processed' : 'duplicate';
       });
-    this.inFlight.add(work);
+    }
+  }
+
+  /**
+   * Acks a committed batch with one "all up to" ack per channel where that is safe: deliveries
+   * reach the buffer in delivery-tag order and batches are settled one at a time, so every earlier
+   * delivery on the channel was in this batch or an earlier one, and was acked unless it was left
+   * unacked on purpose (`leftUnacked`), in which case each message is acked on its own.
+   */
+  private ackBatch(deliveries: readonly Delivery[]): void {
+    const lastOn = new Map<ChannelState, ConsumeMessage>();
+    for (const { state, message } of deliveries) {
+      if (state.leftUnacked) this.ack(state, message);
+      else lastOn.set(state, message);
+    }
+    for (const [state, message] of lastOn) this.ack(state, message, true);
+  }
+
+  /** Runs `work` in the message's own trace, then counts its outcome and stops its timer. */
+  private async settle(delivery: Delivery, work: () => Promise<ConsumerOutcome>): Promise<void> {
+    try {
+      // Not inside `instruments?.counted(...)`: without metrics that would skip the work itself.
+      const outcome = await context.with(delivery.context, work);
+      this.instruments?.counted(outcome);
+    } catch (error) {
+      // The copy for the retry queue or DLQ was not confirmed, so the original stays unacked.
+      // Rebuilding the connection re-declares the queues and gets it redelivered.
+      this.logger.error({ err: error, queue: this.options.queue }, 'could not settle a message');
+      delivery.state.leftUnacked = true;
+      this.options.amqp.recover(
+        delivery.state.connection,
+        error instanceof Error ? error : new Error(String(error)),
+      );
+    } finally {
+      delivery.stopTimer?.();
+    }
   }
 
   /** Settles one message and says how; throws only when the message could not be settled. */
@@ -225,54 +337,71 @@ class EventConsumer implements ConsumerHandle {
     }
 
     const envelope = read.envelope;
-    const log = { eventId: envelope.id, type: envelope.type, consumer: this.options.consumerName, attempt };
     try {
       const applied = await this.apply(envelope);
       this.ack(state, message);
-      if (applied) this.logger.debug(log, 'applied an event');
-      else this.logger.info(log, 'skipped an event already applied');
+      this.logApplied(envelope, message, applied);
       return applied ? 'processed' : 'duplicate';
     } catch (error) {
-      let outcome: ConsumerOutcome = 'retried';
-      if (!(error instanceof HandlerFailure)) {
-        // The database failed around the handler (begin, dedupe insert, commit): not the event's
-        // fault, so retry later without using up one of its attempts.
-        const delayMs = this.delayAfter(attempt);
-        this.logger.warn({ ...log, err: error, retryInMs: delayMs }, 'could not apply an event; will retry');
-        await this.republish(
-          state,
-          retryQueueName(this.options.queue),
-          message,
-          { [ConsumerHeaders.attempt]: attempt, [ConsumerHeaders.lastError]: truncate(errorMessage(error)) },
-          String(delayMs),
-        );
-      } else if (attempt < this.maxAttempts) {
-        const delayMs = this.delayAfter(attempt);
-        this.logger.warn(
-          { ...log, err: error.cause, retryInMs: delayMs },
-          'event handler failed; will retry',
-        );
-        await this.republish(
-          state,
-          retryQueueName(this.options.queue),
-          message,
-          { [ConsumerHeaders.attempt]: attempt + 1, [ConsumerHeaders.lastError]: truncate(error.message) },
-          String(delayMs),
-        );
-      } else {
-        this.logger.error(
-          { ...log, err: error.cause },
-          'event handler failed for the last time; dead-lettering',
-        );
-        await this.republish(state, deadLetterQueueName(this.options.queue), message, {
-          [ConsumerHeaders.failureReason]: truncate(error.message),
-          [ConsumerHeaders.attempts]: attempt,
-        });
-        outcome = 'dead_lettered';
-      }
-      this.ack(state, message);
-      return outcome;
+      return this.settleFailure(state, message, envelope, error);
     }
+  }
+
+  /**
+   * Settles a message that could not be applied: to the retry queue, or to the DLQ after its last
+   * attempt, then acks it. Only a HandlerFailure uses up an attempt.
+   */
+  private async settleFailure(
+    state: ChannelState,
+    message: ConsumeMessage,
+    envelope: EventEnvelope,
+    error: unknown,
+  ): Promise<ConsumerOutcome> {
+    const attempt = attemptOf(message);
+    const log = { eventId: envelope.id, type: envelope.type, consumer: this.options.consumerName, attempt };
+    let outcome: ConsumerOutcome = 'retried';
+    if (!(error instanceof HandlerFailure)) {
+      // The database failed around the handler (begin, dedupe insert, commit): not the event's
+      // fault, so retry later without using up one of its attempts.
+      const delayMs = this.delayAfter(attempt);
+      this.logger.warn({ ...log, err: error, retryInMs: delayMs }, 'could not apply an event; will retry');
+      await this.republish(
+        state,
+        retryQueueName(this.options.queue),
+        message,
+        { [ConsumerHeaders.attempt]: attempt, [ConsumerHeaders.lastError]: truncate(errorMessage(error)) },
+        String(delayMs),
+      );
+    } else if (attempt < this.maxAttempts) {
+      const delayMs = this.delayAfter(attempt);
+      this.logger.warn({ ...log, err: error.cause, retryInMs: delayMs }, 'event handler failed; will retry');
+      await this.republish(
+        state,
+        retryQueueName(this.options.queue),
+        message,
+        { [ConsumerHeaders.attempt]: attempt + 1, [ConsumerHeaders.lastError]: truncate(error.message) },
+        String(delayMs),
+      );
+    } else {
+      this.logger.error(
+        { ...log, err: error.cause },
+        'event handler failed for the last time; dead-lettering',
+      );
+      await this.republish(state, deadLetterQueueName(this.options.queue), message, {
+        [ConsumerHeaders.failureReason]: truncate(error.message),
+        [ConsumerHeaders.attempts]: attempt,
+      });
+      outcome = 'dead_lettered';
+    }
+    this.ack(state, message);
+    return outcome;
+  }
+
+  private logApplied(envelope: EventEnvelope, message: ConsumeMessage, applied: boolean): void {
+    const { id: eventId, type } = envelope;
+    const log = { eventId, type, consumer: this.options.consumerName, attempt: attemptOf(message) };
+    if (applied) this.logger.debug(log, 'applied an event');
+    else this.logger.info(log, 'skipped an event already applied');
   }
 
   /** Read on a short-lived channel: a failed check closes its channel, never the consumer's. */
@@ -309,7 +438,9 @@ class EventConsumer implements ConsumerHandle {
       );
       if (inserted.length === 0) return false;
       try {
-        await context.with(handlerContext(envelope), () => this.options.handler(envelope, tx));
+        await context.with(handlerContext(envelope, context.active()), () =>
+          this.options.handler(envelope, tx),
+        );
       } catch (error) {
         throw new HandlerFailure(error);
       }
@@ -372,22 +503,15 @@ class EventConsumer implements ConsumerHandle {
   }
 
   /** Acking on a closed channel throws; the message is then redelivered and skipped as a duplicate. */
-  private ack(state: ChannelState, message: ConsumeMessage): void {
+  private ack(state: ChannelState, message: ConsumeMessage, allUpTo = false): void {
     try {
-      state.channel.ack(message);
+      state.channel.ack(message, allUpTo);
     } catch (error) {
       this.logger.warn(
         { err: error, queue: this.options.queue },
         'could not ack a message; it will be redelivered',
       );
     }
-  }
-}
-
-/** A failure of the handler itself, as opposed to the database work around it. */
-class HandlerFailure extends Error {
-  constructor(cause: unknown) {
-    super(errorMessage(cause), { cause });
   }
 }
 
@@ -411,16 +535,6 @@ function readEnvelope(
 function attemptOf(message: ConsumeMessage): number {
   const value = Number(message.properties.headers?.[ConsumerHeaders.attempt] ?? 1);
   return Number.isInteger(value) && value >= 1 ? value : 1;
-}
-
-/**
- * The handler runs in the producer's trace. When amqplib instrumentation is active it has already
- * started a consume span from the headers, and that span is the better parent.
- */
-function handlerContext(envelope: EventEnvelope) {
-  const active = context.active();
-  if (trace.getSpan(active)) return active;
-  return propagation.extract(active, { ...envelope.traceContext });
 }
 
 function errorMessage(error: unknown): string {

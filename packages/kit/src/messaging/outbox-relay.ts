@@ -4,6 +4,7 @@ import type { EventEnvelope } from '@platform/contracts';
 import { backoffDelay, pause } from './backoff.js';
 import type { OutboxMetrics } from '../metrics/outbox-metrics.js';
 import type { EventPublisher } from './event-publisher.js';
+import { OutboxListener } from './outbox-listener.js';
 import { PublishError } from './publish-error.js';
 
 type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -12,9 +13,14 @@ export interface OutboxRelayOptions {
   dataSource: DataSource;
   publisher: EventPublisher;
   logger: Logger;
-  /** How often to look for new events when the outbox was empty. */
+  /**
+   * How often to look for new events when the outbox was empty. A commit ends the wait early when
+   * the relay is listening (`listen`); the poll is what remains when it is not.
+   */
   pollIntervalMs?: number;
   batchSize?: number;
+  /** LISTEN for the outbox trigger's notifications on a connection of its own (default true). */
+  listen?: boolean;
   /** Upper bound for backing off after failures, both for the relay and for one stuck event. */
   maxBackoffMs?: number;
   /** Counts published and failed events. */
@@ -40,6 +46,9 @@ const maxErrorLength = 2000;
  * rows (FOR UPDATE SKIP LOCKED), so relays in several replicas take disjoint batches; a row is
  * marked published only after the broker confirmed it, so a crash or outage at any point leaves
  * it to be published again later: at least once, never lost. Consumers dedupe by event id.
+ *
+ * It looks for rows when the outbox trigger notifies a commit (on a connection that LISTENs) and
+ * every `pollIntervalMs` regardless, so a lost connection or notification only delays events.
  */
 export class OutboxRelay {
   private readonly logger: Logger;
@@ -50,15 +59,20 @@ export class OutboxRelay {
   private readonly rowBackoff: { initialMs: number; maxMs: number };
   private stopping: AbortController | undefined;
   private running: Promise<void> | undefined;
-  /** Ends the current wait early: the publisher has a fresh channel. */
+  /** Ends the current wait early: the publisher has a fresh channel, or (idle waits only) a commit. */
   private wake: AbortController | undefined;
   private woken = false;
+  /** An outbox commit was notified since the last batch started. */
+  private notified = false;
+  /** The current wait is the idle poll, which a notified commit ends. */
+  private idle = false;
   private unsubscribe: (() => void) | undefined;
+  private readonly listener: OutboxListener | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.logger = options.logger;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.batchSize = options.batchSize ?? 50;
+    this.batchSize = options.batchSize ?? 500;
     const maxMs = options.maxBackoffMs ?? 30_000;
     this.backoff = { initialMs: Math.max(this.pollIntervalMs, 100), maxMs };
     // A failed batch means the database is away (or failing over). Asking again costs one query,
@@ -66,6 +80,14 @@ export class OutboxRelay {
     this.databaseBackoff = { initialMs: this.backoff.initialMs, maxMs: Math.min(maxMs, 2_000) };
     // A message-specific failure (no queue bound yet, nack) rarely clears within milliseconds.
     this.rowBackoff = { initialMs: Math.min(1000, maxMs), maxMs };
+    if (options.listen ?? true) {
+      this.listener = new OutboxListener({
+        dataSource: options.dataSource,
+        logger: options.logger,
+        onNotify: () => this.notify(),
+        backoff: { initialMs: Math.min(1000, maxMs), maxMs },
+      });
+    }
   }
 
   start(): void {
@@ -79,16 +101,26 @@ export class OutboxRelay {
       this.wake?.abort();
     });
     this.running = this.loop(stopping.signal);
+    this.listener?.start();
   }
 
-  /** Stops polling; resolves once the batch in progress (if any) has committed or rolled back. */
+  /**
+   * Stops polling and listening; resolves once the batch in progress (if any) has committed or
+   * rolled back and the listening connection is back in the pool.
+   */
   async stop(): Promise<void> {
     this.stopping?.abort();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    await this.running;
+    await Promise.all([this.running, this.listener?.stop()]);
     this.running = undefined;
     this.stopping = undefined;
+  }
+
+  /** A commit added outbox rows: look for them now if the relay is idle, else right after this batch. */
+  private notify(): void {
+    this.notified = true;
+    if (this.idle) this.wake?.abort();
   }
 
   private async loop(signal: AbortSignal): Promise<void> {
@@ -104,6 +136,8 @@ export class OutboxRelay {
         continue;
       }
       let outcome: BatchOutcome;
+      // Commits notified from here on may be too late for this batch's snapshot: they get another.
+      this.notified = false;
       try {
         outcome = await this.relayBatch();
       } catch (error) {
@@ -120,18 +154,23 @@ export class OutboxRelay {
       }
       failures = 0;
       // A full batch means more are probably waiting: carry on without sleeping.
-      if (outcome.selected < this.batchSize) await this.nap(this.pollIntervalMs, signal);
+      if (outcome.selected < this.batchSize) await this.nap(this.pollIntervalMs, signal, { idle: true });
     }
   }
 
-  /** Waits `ms`, or less when the relay stops or the publisher gets a new channel. */
-  private async nap(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.woken) return;
+  /**
+   * Waits `ms`, or less when the relay stops or the publisher gets a new channel; an idle wait also
+   * ends at a notified commit. Backoffs do not: commits keep coming while the broker is away.
+   */
+  private async nap(ms: number, signal: AbortSignal, { idle = false } = {}): Promise<void> {
+    if (this.woken || (idle && this.notified)) return;
     const wake = new AbortController();
     this.wake = wake;
+    this.idle = idle;
     try {
       await pause(ms, AbortSignal.any([signal, wake.signal]));
     } finally {
+      this.idle = false;
       if (this.wake === wake) this.wake = undefined;
     }
   }

@@ -14,14 +14,15 @@ export class AccountRepository implements AccountStore {
     return this.accounts(tx).findOneBy({ userId });
   }
 
+  /**
+   * One plain statement: it runs once per user.registered, in bursts, and TypeORM's insert builder
+   * (query building, then reading back the generated columns nobody uses) cost more than the insert.
+   */
   async open(userId: string, status: AccountStatus, tx: Transaction): Promise<void> {
-    await this.accounts(tx)
-      .createQueryBuilder()
-      .insert()
-      .into(Account)
-      .values({ userId, status })
-      .orIgnore()
-      .execute();
+    await entityManagerOf(tx).query(
+      'INSERT INTO accounts (user_id, status) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [userId, status],
+    );
   }
 
   async setStatus(userId: string, status: AccountStatus, tx: Transaction): Promise<void> {
