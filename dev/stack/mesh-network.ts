@@ -119,9 +119,13 @@ async function removePod(service: ServiceName): Promise<boolean> {
     await ip(['netns', 'delete', podNetns(service)]);
     removed = true;
   }
-  // A namespace some process still holds keeps its veth: remove the root side explicitly.
+  // A namespace some process still holds keeps its veth: remove the root side explicitly. The
+  // kernel removes it too once the namespace is gone, a moment after the delete returns, so a link
+  // that vanished between the check and the delete is removed, not a failure.
   if (await succeeds(['link', 'show', 'dev', hostVeth(service)])) {
-    await ip(['link', 'delete', hostVeth(service)]);
+    await ip(['link', 'delete', hostVeth(service)]).catch(async (error: unknown) => {
+      if (await succeeds(['link', 'show', 'dev', hostVeth(service)])) throw error;
+    });
     removed = true;
   }
   return removed;
