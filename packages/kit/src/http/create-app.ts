@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics/create-metrics.js';
 import { wellFormedStrings } from './well-formed-strings.js';
 import { requestId } from './request-id.js';
 import { requestLog } from './request-log.js';
+import { serverSpan } from './server-span.js';
 
 export interface AppOptions {
   readonly name: string;
@@ -23,6 +24,7 @@ export function createApp({ name, logger, bodyLimit, metrics, configure }: AppOp
   app.disable('x-powered-by');
   // Express's default, stated: req.ip and req.protocol are the peer's own, X-Forwarded-* is not believed.
   app.set('trust proxy', false);
+  app.use(serverSpan());
   app.use(helmet());
   app.use(requestId());
   app.use(requestLog(logger));

@@ -1,3 +1,4 @@
+import { context } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { pathOf } from '../errors/send-problem.js';
 import type { Logger } from '../logging/logger.js';
@@ -15,7 +16,9 @@ import { requestIdOf } from './request-id.js';
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
-    const done = () => {
+    // Bound to the request's trace: a response the client abandoned ends in the socket's context,
+    // and its line must still carry the request's trace and span ids.
+    const done = context.bind(context.active(), () => {
       res.off('finish', done);
       res.off('close', done);
       const line = {
@@ -25,7 +28,7 @@ export function requestLog(logger: Logger): RequestHandler {
       };
       if (res.writableFinished && res.statusCode < 500) logger.info(line, 'request completed');
       else logger.error(line, 'request errored');
-    };
+    });
     res.on('finish', done);
     res.on('close', done);
     next();

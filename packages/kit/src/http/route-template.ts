@@ -1,5 +1,3 @@
-import { context } from '@opentelemetry/api';
-import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Request, Response } from 'express';
 import { joinRoutePath } from './join-route-path.js';
 
@@ -12,11 +10,8 @@ import { joinRoutePath } from './join-route-path.js';
  * registered on plain Express routers that join is the fallback.
  */
 export function setRouteTemplate(res: Response, template: string): void {
+  // The server span (server-span.ts) reads it when the response ends: `GET /users/:id`, http.route.
   res.locals.routeTemplate = template;
-  // The HTTP instrumentation reads the route from here when the response ends: the server span
-  // becomes `GET /users/:id` with http.route, as the Express instrumentation would have named it.
-  const rpc = getRPCMetadata(context.active());
-  if (rpc?.type === RPCType.HTTP) rpc.route = template;
 }
 
 export function routeTemplateOf(req: Request, res: Response): string | undefined {

@@ -8,8 +8,6 @@ import { setTelemetryShutdown } from './telemetry-shutdown.js';
 
 export { shutdownTelemetry } from './telemetry-shutdown.js';
 
-const probePaths = new Set(['/healthz', '/readyz', '/metrics']);
-
 if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
   // ESM imports bypass the require hooks instrumentations rely on; this loader hook lets them patch
   // modules the app imports. It must be registered before those imports, hence here.
@@ -32,12 +30,13 @@ if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
     metricReaders: [],
     logRecordProcessors: [],
     // No Express instrumentation: it wraps every layer of every request and cost a third of the
-    // kit's throughput (npm run bench); the kit's RouteTable names the server span's route instead.
+    // kit's throughput (npm run bench). No HTTP instrumentation of incoming requests either: the
+    // kit's app makes the server span itself (http/server-span.ts), for half of what that cost.
     // No pino instrumentation: the kit's logger adds the trace ids itself.
     instrumentations: [
+      // Outgoing node:http calls of a library, inside a trace (fetch() is undici's, below).
       new http.HttpInstrumentation({
-        // Probes and scrapes every few seconds would bury the real traffic.
-        ignoreIncomingRequestHook: (req) => probePaths.has((req.url ?? '').split('?')[0] ?? ''),
+        disableIncomingRequestInstrumentation: true,
         requireParentforOutgoingSpans: true,
       }),
       // fetch(): Keycloak's Admin API and token endpoint, billing's calls to the user service (which
