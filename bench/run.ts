@@ -123,18 +123,26 @@ function serviceMemory(): Record<string, number> {
   );
 }
 
+/** One bench run's memory after it, and which processes it was read from. */
+interface MemoryRun {
+  pids: Record<string, number | undefined>;
+  mib: Record<string, number>;
+}
+
 /**
- * The memory after each of the last three runs (kept in the stack's state directory), so that a
- * leak shows as growth from run to run: true when every service stayed within 10 % of the first.
+ * The memory after each of the last three runs of the same service processes (kept in the stack's
+ * state directory), so that a leak shows as growth from run to run: true when every service stayed
+ * within 10 % of the first. A restarted service starts with a small heap that the next run grows,
+ * which is not a leak: runs before a restart are not compared.
  */
-function memoryHistory(after: Record<string, number>): { runs: Record<string, number>[]; steady: boolean } {
+function memoryHistory(after: Record<string, number>): { runs: MemoryRun[]; steady: boolean } {
   const file = join(stateDir, 'bench-memory.json');
-  const previous = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>[])
-    : [];
-  const runs = [...previous, after].slice(-3);
+  const pids = servicePids();
+  const sameProcesses = (run: MemoryRun) => serviceNames.every((name) => run.pids?.[name] === pids[name]);
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as MemoryRun[]) : [];
+  const runs = [...previous.filter(sameProcesses), { pids, mib: after }].slice(-3);
   writeFileSync(file, JSON.stringify(runs));
-  const steady = serviceNames.every((name) => runs.at(-1)![name]! <= runs[0]![name]! * 1.1);
+  const steady = serviceNames.every((name) => runs.at(-1)!.mib[name]! <= runs[0]!.mib[name]! * 1.1);
   return { runs, steady };
 }
 
@@ -269,8 +277,8 @@ try {
 
   const history = memoryHistory(memoryAfter);
   console.log(
-    `  after each of the last ${history.runs.length} runs: ${serviceNames
-      .map((name) => `${name} ${history.runs.map((run) => run[name]!.toFixed(0)).join(' → ')}`)
+    `  after each of the last ${history.runs.length} runs of these processes: ${serviceNames
+      .map((name) => `${name} ${history.runs.map((run) => run.mib[name]!.toFixed(0)).join(' → ')}`)
       .join('; ')}`,
   );
 

@@ -65,14 +65,20 @@ export function applyBatch(
           await context.with(handlerContext(envelope, delivered), () => handler(envelope, tx));
         } catch (error) {
           // Refused because an earlier handler swallowed a database error: not this message's fault.
-          if (inAbortedTransaction(error)) throw error;
+          if (inAbortedTransaction(error) && entries.length > 1) throw error;
           throw new BatchHandlerFailure(index, error);
         }
       }
       // PostgreSQL answers COMMIT in an aborted transaction with a silent ROLLBACK: had a handler
       // swallowed a database error, every message of the batch would be acked as applied. This
-      // fails instead, and the batch is settled one message at a time.
-      await entityManagerOf(tx).query('SELECT 1');
+      // fails instead, and the batch is settled one message at a time; alone, the message is the
+      // one whose handler did it, and that is its handler's failure (retried, then dead-lettered).
+      try {
+        await entityManagerOf(tx).query('SELECT 1');
+      } catch (error) {
+        if (inAbortedTransaction(error) && entries.length === 1) throw new BatchHandlerFailure(0, error);
+        throw error;
+      }
       return applied;
     }),
   );

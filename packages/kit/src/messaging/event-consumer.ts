@@ -16,9 +16,9 @@ import type {
   ConsumerOutcome,
   QueueDepths,
 } from '../metrics/consumer-metrics.js';
-import { createUnitOfWork, entityManagerOf, type Transaction, type UnitOfWork } from '../db/unit-of-work.js';
+import { createUnitOfWork, type Transaction, type UnitOfWork } from '../db/unit-of-work.js';
 import type { AmqpConnection, ConnectedSubscription } from './amqp-connection.js';
-import { applyBatch, BatchHandlerFailure, handlerContext, HandlerFailure } from './consumer-batch.js';
+import { applyBatch, BatchHandlerFailure, HandlerFailure } from './consumer-batch.js';
 import { SerialBatches } from './serial-batches.js';
 import { assertEventsExchange, deadLetterQueueName, EVENTS_EXCHANGE, retryQueueName } from './topology.js';
 
@@ -427,25 +427,15 @@ class EventConsumer implements ConsumerHandle {
     return Math.max(0, Math.round(this.backoffMs(attempt)));
   }
 
-  /** Returns false when this consumer had already applied the event (a redelivery or duplicate). */
-  private apply(envelope: EventEnvelope): Promise<boolean> {
-    return this.unitOfWork.run(async (tx) => {
-      // A concurrent duplicate blocks on the primary key until the first commits or rolls back.
-      const inserted: unknown[] = await entityManagerOf(tx).query(
-        `INSERT INTO processed_messages (consumer, message_id, processed_at) VALUES ($1, $2, now())
-         ON CONFLICT DO NOTHING RETURNING message_id`,
-        [this.options.consumerName, envelope.id],
-      );
-      if (inserted.length === 0) return false;
-      try {
-        await context.with(handlerContext(envelope, context.active()), () =>
-          this.options.handler(envelope, tx),
-        );
-      } catch (error) {
-        throw new HandlerFailure(error);
-      }
-      return true;
-    });
+  /**
+   * Applies one event as a batch of one; false when this consumer had already applied it (a
+   * redelivery or a duplicate).
+   */
+  private async apply(envelope: EventEnvelope): Promise<boolean> {
+    const [applied] = await applyBatch(this.unitOfWork, this.options.consumerName, this.options.handler, [
+      { envelope, delivered: context.active() },
+    ]);
+    return applied!;
   }
 
   /**
