@@ -5,6 +5,7 @@
  * (`npm run stack`); the services run the code they were started with.
  */
 import { measureEventPipeline } from './event-pipeline.js';
+import { eventPipelineVerdicts } from './verdict.js';
 
 const burstEvents = Number(process.env.BENCH_EVENTS ?? 10_000);
 const steadyRate = Number(process.env.BENCH_EVENT_RATE ?? 200);
@@ -12,8 +13,6 @@ const steadySeconds = 10;
 
 const { burst, steady } = await measureEventPipeline({ burst: burstEvents, steadyRate, steadySeconds });
 const rate = (perSecond: number) => `${perSecond.toFixed(0)}/s`;
-const verdict = (name: string, value: string, target: string, met: boolean) =>
-  `${name}: ${value} (target ${target}) ${met ? 'met' : 'MISS'}`;
 
 console.log(`event pipeline, ${new Date().toISOString()}`);
 console.log(`burst of ${burst.events} user.registered committed in one transaction:`);
@@ -28,12 +27,4 @@ console.log(`steady ${steady.rate}/s for ${steadySeconds} s (${steady.events} ev
 console.log(
   `  user p50 ${steady.latencyMs.user.p50} ms, p99 ${steady.latencyMs.user.p99} ms; billing p50 ${steady.latencyMs.billing.p50} ms, p99 ${steady.latencyMs.billing.p99} ms; lost ${steady.lost}`,
 );
-const lost = burst.lost + steady.lost;
-console.log(
-  [
-    '',
-    verdict('end to end', rate(burst.endToEndPerSecond), '≥ 1000/s', burst.endToEndPerSecond >= 1000),
-    verdict('events lost', String(lost), '0', lost === 0),
-    verdict('events applied twice', String(burst.appliedTwice), '0', burst.appliedTwice === 0),
-  ].join('\n'),
-);
+console.log(['', ...eventPipelineVerdicts(burst, steady)].join('\n'));

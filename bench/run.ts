@@ -36,6 +36,7 @@ import { servicePids } from '@platform/dev/stack/services';
 import { stateDir } from '@platform/dev/stack/paths';
 import { serviceNames } from '@platform/platform/topology';
 import { measureEventPipeline } from './event-pipeline.js';
+import { eventPipelineVerdicts, verdict } from './verdict.js';
 
 const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -144,11 +145,6 @@ function memoryHistory(after: Record<string, number>): { runs: MemoryRun[]; stea
   writeFileSync(file, JSON.stringify(runs));
   const steady = serviceNames.every((name) => runs.at(-1)!.mib[name]! <= runs[0]!.mib[name]! * 1.1);
   return { runs, steady };
-}
-
-/** One line per target: the figure, the target and whether it is met. */
-function verdict(label: string, value: string, target: string, met: boolean): string {
-  return `${met ? 'met ' : 'MISS'}  ${label}: ${value} (target ${target})`;
 }
 
 /** The same measurement as measure(), made by a load generator inside a pod (bench/pod-load.ts). */
@@ -310,14 +306,7 @@ try {
       '≤ 1.5 ×',
       edgeHalf.p99 <= 1.5 * Math.max(directHalf.p99, 1),
     ),
-    verdict(
-      'event pipeline end to end',
-      `${burst.endToEndPerSecond.toFixed(0)} events/s`,
-      '≥ 1000/s',
-      burst.endToEndPerSecond >= 1000,
-    ),
-    verdict('events lost', String(burst.lost + steady.lost), '0', burst.lost + steady.lost === 0),
-    verdict('events applied twice', String(burst.appliedTwice), '0', burst.appliedTwice === 0),
+    ...eventPipelineVerdicts(burst, steady),
   ];
   lines.push(
     history.runs.length < 3

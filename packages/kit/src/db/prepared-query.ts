@@ -14,7 +14,11 @@ export async function preparedQuery<Row extends QueryResultRow>(
   text: string,
   values: unknown[],
 ): Promise<Row[]> {
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  // TypeORM's postgres driver keeps its pool in `master` (undocumented: a kit test guards it).
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  if (typeof pool?.query !== 'function') {
+    throw new Error("preparedQuery: TypeORM's pg pool is not at driver.master (did TypeORM change?)");
+  }
   const { rows } = await pool.query<Row>({ name, text, values });
   return rows;
 }
