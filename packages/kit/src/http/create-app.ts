@@ -22,6 +22,10 @@ export function createApp({ name, logger, bodyLimit, metrics, configure }: AppOp
   const app = express();
   app.locals.serviceName = name;
   app.disable('x-powered-by');
+  // ETags are the ones a resource declares (a profile's version, for If-Match and If-None-Match).
+  // Express's default hashed every response body: about a tenth of the kit's requests per second
+  // (measured A/B) for a 304 that still costs the server the whole response.
+  app.set('etag', false);
   // Express's default, stated: req.ip and req.protocol are the peer's own, X-Forwarded-* is not believed.
   app.set('trust proxy', false);
   app.use(serverSpan());
