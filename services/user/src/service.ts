@@ -6,7 +6,7 @@ import {
 } from '@platform/kit';
 import { userConfigSchema } from './config.js';
 import { KeycloakIdentities } from './data/keycloak-identities.js';
-import { RecentUsers } from './data/recent-users.js';
+import { RecentEntries } from './data/recent-entries.js';
 import { CreateUsers1764000000000 } from './data/migrations/1764000000000-create-users.js';
 import { UsersLookupsAndIdentityEventOrder1764100000000 } from './data/migrations/1764100000000-users-lookups-and-identity-event-order.js';
 import { User } from './data/user-entity.js';
@@ -22,7 +22,7 @@ import { usersRoutes } from './http/users-routes.js';
 const identityCacheOf = (broadcast: RedisBroadcast) =>
   new CacheInvalidations(broadcast, 'user-service:identities');
 
-/** The channel on which every replica drops a user's cached row (RecentUsers). */
+/** The channel on which every replica drops a user's cached row. */
 export const userRowsCache = 'user-service:users';
 
 export const service = defineService({
@@ -35,9 +35,10 @@ export const service = defineService({
     unitOfWork: context.unitOfWork,
     users: new UserRepository(
       context.dataSource,
-      new RecentUsers({
+      new RecentEntries({
         invalidations: new CacheInvalidations(context.broadcast, userRowsCache),
         logger: context.logger,
+        what: 'a user',
       }),
     ),
     identities: new KeycloakIdentities(keycloakAdminFromConfig(context), {

@@ -6,6 +6,7 @@ import {
   type Logger,
 } from '@platform/kit';
 import type { Identity, IdentityChanges, IdentityDirectory } from '../domain/identity-directory.js';
+import { RecentEntries } from './recent-entries.js';
 
 export interface KeycloakIdentitiesOptions {
   /** Tells every replica of the service to drop an identity this one changed. */
@@ -23,50 +24,39 @@ export interface KeycloakIdentitiesOptions {
  * Reads and writes the fields Keycloak owns, through the kit's Admin API client with the service's
  * own client-credentials account; that client turns Keycloak's failures into dependency errors.
  *
- * `findRecent`'s memory is per process, kept coherent across replicas by `invalidations`: a
- * replica's own write drops the entry on every replica at once, an event about the user
- * (identity-cache-consumer.ts) does the same, and a replica that lost its subscription to the
- * invalidations drops everything when it is back.
+ * `findRecent`'s memory is per process (RecentEntries), kept coherent across replicas by
+ * `invalidations`: a replica's own write drops the entry on every replica at once, an event about
+ * the user (identity-cache-consumer.ts) does the same, and a read that overlapped either is not
+ * remembered.
  */
 export class KeycloakIdentities implements IdentityDirectory {
-  private readonly recent = new Map<string, { identity: Identity; until: number }>();
-  private readonly recentForMs: number;
-  private readonly maxRecent: number;
+  private readonly recent: RecentEntries<Identity>;
 
   constructor(
     private readonly admin: KeycloakAdmin,
-    private readonly options: KeycloakIdentitiesOptions,
+    options: KeycloakIdentitiesOptions,
   ) {
-    this.recentForMs = options.recentForMs ?? 10_000;
-    this.maxRecent = options.maxRecent ?? 10_000;
-    options.invalidations.subscribe({
-      invalidate: (subject) => this.recent.delete(subject),
-      invalidateAll: () => this.recent.clear(),
+    this.recent = new RecentEntries({
+      invalidations: options.invalidations,
+      logger: options.logger,
+      what: 'an identity',
+      forMs: options.recentForMs,
+      max: options.maxRecent,
     });
   }
 
   async find(subject: string): Promise<Identity | null> {
+    const startedAt = this.recent.readStarted();
     const user = await this.admin.users.findOne({ id: subject });
     const identity = user?.id === undefined ? null : identityOf(user.id, user);
-    this.remember(subject, identity);
+    if (identity === null) this.recent.drop(subject);
+    else this.recent.remember(subject, identity, startedAt);
     return identity;
   }
 
   /** Answers from memory for `recentForMs` after a read. */
   async findRecent(subject: string, now = Date.now()): Promise<Identity | null> {
-    const entry = this.recent.get(subject);
-    if (entry !== undefined && now < entry.until) return entry.identity;
-    return this.find(subject);
-  }
-
-  private remember(subject: string, identity: Identity | null): void {
-    this.recent.delete(subject);
-    if (identity === null) return;
-    if (this.recent.size >= this.maxRecent) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest !== undefined) this.recent.delete(oldest);
-    }
-    this.recent.set(subject, { identity, until: Date.now() + this.recentForMs });
+    return this.recent.get(subject, now) ?? this.find(subject);
   }
 
   async findByUsername(username: string): Promise<Identity | null> {
@@ -75,7 +65,7 @@ export class KeycloakIdentities implements IdentityDirectory {
   }
 
   async update(subject: string, changes: IdentityChanges): Promise<void> {
-    this.recent.delete(subject);
+    this.recent.drop(subject);
     try {
       await this.admin.users.update(
         { id: subject },
@@ -84,24 +74,10 @@ export class KeycloakIdentities implements IdentityDirectory {
     } catch (error) {
       throw fieldRefusalOf(error) ?? error;
     } finally {
-      // A read that raced with the write may have remembered the old values.
-      this.recent.delete(subject);
-      await this.tellReplicas(subject);
+      // Every replica drops it, this one again: a read that raced with the write read old values.
+      // The `user.profile_updated` event the write emits drops it again (at least once).
+      await this.recent.changed(subject);
     }
-  }
-
-  /**
-   * Best effort: the change is already made, so Redis being down must not fail it. The
-   * `user.profile_updated` event the write emits invalidates again (at least once), and the
-   * entries' short lifetime bounds what is left.
-   */
-  private async tellReplicas(subject: string): Promise<void> {
-    await this.options.invalidations.publish(subject).catch((error: unknown) => {
-      this.options.logger.warn(
-        { err: error, subject },
-        'could not tell the other replicas to drop an identity',
-      );
-    });
   }
 
   /** The VERIFY_EMAIL action, in the realm's own template; needs the realm's SMTP. */

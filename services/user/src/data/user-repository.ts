@@ -8,7 +8,7 @@ import type {
   UserRecord,
   UserStore,
 } from '../domain/user-store.js';
-import type { RecentUsers } from './recent-users.js';
+import type { RecentEntries } from './recent-entries.js';
 import { selectBySubject, userOf, type UserRow } from './user-row.js';
 import { User } from './user-entity.js';
 
@@ -16,7 +16,7 @@ export class UserRepository implements UserStore {
   /** `recent`: the rows this replica read lately; without it every read goes to the database. */
   constructor(
     private readonly dataSource: DataSource,
-    private readonly recent?: RecentUsers,
+    private readonly recent?: RecentEntries<UserRecord>,
   ) {}
 
   private users(tx?: Transaction) {
@@ -42,7 +42,7 @@ export class UserRepository implements UserStore {
     ]);
     if (row === undefined) return null;
     const user = userOf(row);
-    this.recent?.remember(user, startedAt);
+    this.recent?.remember(user.subject, user, startedAt);
     return user;
   }
 

@@ -1,6 +1,6 @@
 import type { CacheInvalidations, InvalidationHandlers, Logger } from '@platform/kit';
 import { describe, expect, it } from 'vitest';
-import { RecentUsers } from '../../src/data/recent-users.js';
+import { RecentEntries } from '../../src/data/recent-entries.js';
 import type { UserRecord } from '../../src/domain/user-store.js';
 
 /** The invalidation channel in memory: what one replica publishes, every subscriber gets. */
@@ -36,11 +36,11 @@ function row(subject: string, version = 1): UserRecord {
   };
 }
 
-describe('RecentUsers', () => {
+describe('RecentEntries', () => {
   it('when a row was read, then it is answered from memory until its lifetime ends', () => {
     const { invalidations } = inMemoryInvalidations();
-    const recent = new RecentUsers({ invalidations, logger, forMs: 1000 });
-    recent.remember(row('a'), recent.readStarted());
+    const recent = new RecentEntries<UserRecord>({ invalidations, logger, what: 'a user', forMs: 1000 });
+    recent.remember('a', row('a'), recent.readStarted());
 
     expect(recent.get('a', Date.now())).toMatchObject({ subject: 'a' });
     expect(recent.get('a', Date.now() + 1001)).toBeUndefined();
@@ -48,31 +48,30 @@ describe('RecentUsers', () => {
 
   it('when another replica changes the row, then this one drops it', async () => {
     const { invalidations } = inMemoryInvalidations();
-    const here = new RecentUsers({ invalidations, logger });
-    const there = new RecentUsers({ invalidations, logger });
-    here.remember(row('a'), here.readStarted());
+    const here = new RecentEntries<UserRecord>({ invalidations, logger, what: 'a user' });
+    const there = new RecentEntries<UserRecord>({ invalidations, logger, what: 'a user' });
+    here.remember('a', row('a'), here.readStarted());
 
-    there.changed('a');
-    await Promise.resolve();
+    await there.changed('a');
 
     expect(here.get('a')).toBeUndefined();
   });
 
   it('when a read overlapped an invalidation, then what it read is not remembered', () => {
     const { invalidations } = inMemoryInvalidations();
-    const recent = new RecentUsers({ invalidations, logger });
+    const recent = new RecentEntries<UserRecord>({ invalidations, logger, what: 'a user' });
     const startedAt = recent.readStarted();
 
-    recent.changed('a');
-    recent.remember(row('a', 1), startedAt);
+    void recent.changed('a');
+    recent.remember('a', row('a', 1), startedAt);
 
     expect(recent.get('a')).toBeUndefined();
   });
 
   it('when the subscription was lost and is back, then everything is dropped', () => {
     const { invalidations, resync } = inMemoryInvalidations();
-    const recent = new RecentUsers({ invalidations, logger });
-    recent.remember(row('a'), recent.readStarted());
+    const recent = new RecentEntries<UserRecord>({ invalidations, logger, what: 'a user' });
+    recent.remember('a', row('a'), recent.readStarted());
 
     resync();
 
@@ -81,11 +80,10 @@ describe('RecentUsers', () => {
 
   it('when Redis is away, then a change still drops the local entry and the failure is logged', async () => {
     const { invalidations } = inMemoryInvalidations({ failing: true });
-    const recent = new RecentUsers({ invalidations, logger });
-    recent.remember(row('a'), recent.readStarted());
+    const recent = new RecentEntries<UserRecord>({ invalidations, logger, what: 'a user' });
+    recent.remember('a', row('a'), recent.readStarted());
 
-    recent.changed('a');
-    await new Promise((resolve) => setImmediate(resolve));
+    await recent.changed('a');
 
     expect(recent.get('a')).toBeUndefined();
     expect(warnings).toHaveLength(1);
@@ -93,8 +91,8 @@ describe('RecentUsers', () => {
 
   it('when the cache is full, then the oldest entry makes room', () => {
     const { invalidations } = inMemoryInvalidations();
-    const recent = new RecentUsers({ invalidations, logger, max: 2 });
-    for (const subject of ['a', 'b', 'c']) recent.remember(row(subject), recent.readStarted());
+    const recent = new RecentEntries<UserRecord>({ invalidations, logger, what: 'a user', max: 2 });
+    for (const subject of ['a', 'b', 'c']) recent.remember(subject, row(subject), recent.readStarted());
 
     expect(recent.get('a')).toBeUndefined();
     expect(recent.get('c')).toBeDefined();
