@@ -196,7 +196,18 @@ export function tcpListening(host: string, port: number, timeoutMs = 1000): Prom
       socket.destroy();
       resolve(listening);
     };
-    socket.once('connect', () => done(true));
+    socket.once('connect', () => {
+      // Probing a loopback port nobody listens on, the kernel can pick that very port as the
+      // probe's own and connect the socket to itself. That is not a server, and while it lasts it
+      // holds the port the server is about to bind (a broker restart then fails with eaddrinuse):
+      // reset at once, so no TIME_WAIT keeps it either.
+      if (socket.localPort === port && socket.localAddress === socket.remoteAddress) {
+        socket.resetAndDestroy();
+        resolve(false);
+        return;
+      }
+      done(true);
+    });
     socket.once('timeout', () => done(false));
     socket.once('error', () => done(false));
   });
