@@ -23,6 +23,8 @@ export interface TestUserOptions {
   realmRoles?: readonly string[];
   /** As sign-up does; otherwise the username is `<prefix>-<random>` and the e-mail is made from it. */
   emailAsUsername?: boolean;
+  /** False creates the account disabled, in the same admin event as its creation. */
+  enabled?: boolean;
   /** Who creates the account; the master realm's administrator unless given. */
   admin?: KeycloakAdminClient;
 }
@@ -51,6 +53,7 @@ export async function createTestUser(prefix: string, options: TestUserOptions = 
     password = 'Test-Password-1',
     realmRoles = [],
     emailAsUsername = false,
+    enabled = true,
   } = options;
   const admin = options.admin ?? (await keycloakAdmin());
   const name = `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -62,7 +65,7 @@ export async function createTestUser(prefix: string, options: TestUserOptions = 
     emailVerified: true,
     firstName,
     lastName,
-    enabled: true,
+    enabled,
     credentials: [{ type: 'password', value: password, temporary: false }],
   });
   if (realmRoles.length > 0) {
