@@ -34,6 +34,7 @@ import { isAlive, StepError } from './stack/processes.js';
 import { prometheusPid, startPrometheus, stopPrometheus } from './stack/prometheus.js';
 import { rabbitmqPid, startRabbitmq, stopRabbitmq } from './stack/rabbitmq.js';
 import { redisPid, startRedis, stopRedis } from './stack/redis.js';
+import { reserveStackPorts } from './stack/reserved-ports.js';
 import { servicePids, startServices, stopServices } from './stack/services.js';
 import { smtpSinkPid, startSmtpSink, stopSmtpSink } from './stack/smtp-sink.js';
 import { withStackLock } from './stack/stack-lock.js';
@@ -61,6 +62,7 @@ type EdgeKind = 'envoy' | 'tyk';
 
 async function up(options: { services: boolean; edge: EdgeKind; mesh: boolean }): Promise<void> {
   await step('system packages', ensureSystemPackages);
+  await step('reserved ports', async () => reserveStackPorts(env));
   const mesh = options.mesh ? localOnly(env.mesh, 'mesh', env) : undefined;
   if (mesh) {
     // Before the infrastructure: PostgreSQL, RabbitMQ and Redis listen on the bridge's address too.

@@ -65,7 +65,11 @@ export async function startRabbitmq(
   const where = hosts.map((host) => `${host}:${env.rabbitmq.port}`).join(', ');
   let restarted = '';
   if (isAlive(rabbitmqPid())) {
-    await ctl(env, ['await_startup', '--timeout', '60']);
+    await ctl(env, ['await_startup', '--timeout', '60']).catch(async () => {
+      // Not booting but stopped: a fault test that failed half-way left the node up without its app.
+      await ctl(env, ['start_app']);
+      await ctl(env, ['await_startup', '--timeout', '60']);
+    });
     if (!alsoOn || (await tcpListening(alsoOn, env.rabbitmq.port))) return `running on ${where}`;
     await stopRabbitmq(env);
     await waitFor('rabbitmq to stop', async () => !isAlive(rabbitmqPid()), { timeoutMs: 30_000 });

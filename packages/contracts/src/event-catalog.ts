@@ -14,6 +14,7 @@ import {
   type UserEnabledV1,
   type UserProfileUpdatedV1,
   type UserRegisteredV1,
+  type UserEventDataV1,
   type UserUpdatedV1,
 } from './user-events.js';
 
@@ -62,4 +63,19 @@ export function parseEventData<K extends EventType>(
   const schema = eventDataSchema(envelope.type, envelope.version);
   if (!schema) throw new Error(`unknown version ${envelope.version} of event ${envelope.type}`);
   return { ...envelope, data: schema.parse(envelope.data) as EventDataV1[K] };
+}
+
+/**
+ * Reads a user-lifecycle event whose type is a key of `handled` (a consumer's table of what each
+ * type means to it), checked against the catalog; any other type throws, naming it.
+ */
+export function parseUserEvent<K extends EventType>(
+  envelope: EventEnvelope,
+  handled: Readonly<Partial<Record<K, unknown>>>,
+): { type: K; data: UserEventDataV1 } {
+  if (!Object.hasOwn(handled, envelope.type)) {
+    throw new Error(`${envelope.type} is not one of ${Object.keys(handled).join(', ')}`);
+  }
+  const type = envelope.type as K;
+  return { type, data: parseEventData(envelope, type).data as UserEventDataV1 };
 }

@@ -6,7 +6,13 @@ export {
   type TraceContext,
 } from './envelope.js';
 export { EventTypes, eventTypes, isEventType, type EventType } from './event-types.js';
-export { eventCatalog, eventDataSchema, parseEventData, type EventDataV1 } from './event-catalog.js';
+export {
+  eventCatalog,
+  eventDataSchema,
+  parseEventData,
+  parseUserEvent,
+  type EventDataV1,
+} from './event-catalog.js';
 export { invoicePaidV1Schema, type InvoicePaidV1 } from './invoice-events.js';
 export {
   userDeletedV1Schema,

@@ -36,7 +36,7 @@ export { sqlMigration, type MigrationClass } from './db/sql-migration.js';
 export { entityManagerOf, type Transaction, type UnitOfWork } from './db/unit-of-work.js';
 
 export { createEvent } from './messaging/create-event.js';
-export type { EventHandler } from './messaging/event-consumer.js';
+export type { BatchEventHandler, EventHandler } from './messaging/event-consumer.js';
 export { kitEntities, kitMigrations } from './messaging/kit-migrations.js';
 export { days, retentionRule, type RetentionRule } from './messaging/retention-rule.js';
 export type { TablePruned } from './messaging/retention-pruner.js';

@@ -10,7 +10,12 @@ import { eventually } from '@platform/test-support/eventually';
 import { entityManagerOf, type Transaction } from '../src/db/unit-of-work.js';
 import type { AmqpConnection } from '../src/messaging/amqp-connection.js';
 import { createEvent } from '../src/messaging/create-event.js';
-import { startConsumer, type ConsumerHandle, type EventHandler } from '../src/messaging/event-consumer.js';
+import {
+  startConsumer,
+  type BatchEventHandler,
+  type ConsumerHandle,
+  type EventHandler,
+} from '../src/messaging/event-consumer.js';
 import type { EventPublisher } from '../src/messaging/event-publisher.js';
 import { EVENTS_EXCHANGE } from '../src/messaging/topology.js';
 import { openKitDatabase, startPublisher, type KitDatabase } from './messaging-fixtures.js';
@@ -36,7 +41,10 @@ describe('idempotent consumer', () => {
   let testNumber = 0;
 
   /** A fresh queue and event type per test, so tests (and the running services) never share messages. */
-  async function consume(handler: EventHandler, options: { maxAttempts?: number; backoffMs?: number } = {}) {
+  async function consume(
+    handler: EventHandler,
+    options: { maxAttempts?: number; backoffMs?: number; batchHandler?: BatchEventHandler } = {},
+  ) {
     testNumber += 1;
     const queue = `kit-test.${run}.consumer-${testNumber}`;
     const type = `kit-test.${run}.event-${testNumber}`;
@@ -48,6 +56,7 @@ describe('idempotent consumer', () => {
       queue,
       routingKeys: [type],
       handler,
+      batchHandler: options.batchHandler,
       maxAttempts: options.maxAttempts ?? 5,
       backoffMs: () => options.backoffMs ?? 100,
       prefetch: 10,
@@ -319,6 +328,94 @@ describe('idempotent consumer', () => {
     expect(await messageCount(queue)).toBe(0);
     expect(await messageCount(`${queue}.retry`)).toBe(0);
     expect(await messageCount(`${queue}.dlq`)).toBe(0);
+  });
+
+  it('when a batch handler is given, then new events are applied in one call per round of distinct subjects, in order', async () => {
+    const held = gate();
+    const rounds: { ids: string[]; transaction: string }[] = [];
+    let aloneCalls = 0;
+    const { queue, type } = await consume(
+      async (envelope, tx) => {
+        if (await held.pass(envelope)) return;
+        aloneCalls += 1;
+        await record(envelope, tx);
+      },
+      {
+        batchHandler: async (envelopes, tx) => {
+          rounds.push({
+            ids: envelopes.map((envelope) => envelope.id),
+            transaction: await transactionOf(tx),
+          });
+          for (const envelope of envelopes) await record(envelope, tx);
+        },
+      },
+    );
+    await publisher.publish(createEvent({ type, version: 1, subject: held.subject, data: {} }));
+    await held.reached;
+    const batch = ['a', 'b', 'a', 'c', 'b'].map((subject) =>
+      createEvent({ type, version: 1, subject, data: {} }),
+    );
+    for (const envelope of batch) await publisher.publish(envelope);
+    await held.openWhenDelivered(queue);
+
+    await eventually(async () => (rounds.length === 2 ? true : undefined), { what: 'both rounds applied' });
+    await settle();
+    const [a1, b1, a2, c, b2] = batch.map((envelope) => envelope.id);
+    // A subject's second event waits for the next round: rounds in order are the events in order.
+    expect(rounds.map((round) => round.ids)).toEqual([
+      [a1, b1, c],
+      [a2, b2],
+    ]);
+    expect(rounds[1]!.transaction).toBe(rounds[0]!.transaction);
+    expect(aloneCalls).toBe(0);
+    for (const envelope of batch) {
+      expect(await appliedCount(envelope.id)).toBe(1);
+      expect(await processedCount(envelope.id)).toBe(1);
+    }
+    expect(await messageCount(`${queue}.retry`)).toBe(0);
+    expect(await messageCount(`${queue}.dlq`)).toBe(0);
+  });
+
+  it('when the batch handler throws, then nothing of it stays and each message is applied alone; only the failing one is dead-lettered', async () => {
+    const held = gate();
+    const { queue, type } = await consume(
+      async (envelope, tx) => {
+        if (await held.pass(envelope)) return;
+        await record(envelope, tx);
+        if (envelope.subject === 'poison') throw new Error('cannot apply this one');
+      },
+      {
+        maxAttempts: 1,
+        batchHandler: async (envelopes, tx) => {
+          // Writes first, then fails: the rollback must take these rows with it.
+          for (const envelope of envelopes) await record(envelope, tx);
+          if (envelopes.some((envelope) => envelope.subject === 'poison'))
+            throw new Error('one of them is bad');
+        },
+      },
+    );
+    await publisher.publish(createEvent({ type, version: 1, subject: held.subject, data: {} }));
+    await held.reached;
+    const batch = ['first', 'poison', 'last'].map((subject) =>
+      createEvent({ type, version: 1, subject, data: {} }),
+    );
+    for (const envelope of batch) await publisher.publish(envelope);
+    await held.openWhenDelivered(queue);
+    const [first, poison, last] = batch;
+
+    const dead = await nextMessage(`${queue}.dlq`);
+    expect(dead.properties.messageId).toBe(poison!.id);
+    await eventually(
+      async () =>
+        (await processedCount(first!.id)) === 1 && (await processedCount(last!.id)) === 1 ? true : undefined,
+      { what: 'the others applied alone' },
+    );
+    await settle();
+    expect(await appliedCount(first!.id)).toBe(1);
+    expect(await appliedCount(last!.id)).toBe(1);
+    expect(await appliedCount(poison!.id)).toBe(0);
+    expect(await processedCount(poison!.id)).toBe(0);
+    expect(await messageCount(`${queue}.retry`)).toBe(0);
   });
 
   for (const subjects of [['swallows'], ['first', 'swallows'], ['first', 'swallows', 'last']]) {

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestUser,
-  deleteTestUsers,
-  type TestUser,
-} from '@platform/test-support/keycloak-users';
+import { createTestUser, deleteTestUsers, type TestUser } from '@platform/test-support/keycloak-users';
 import { serviceDatabase } from '@platform/test-support/postgres';
 import { serviceToken } from '@platform/test-support/tokens';
 import { call } from './support/user-api.js';

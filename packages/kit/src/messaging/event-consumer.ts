@@ -30,6 +30,14 @@ type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error'>;
  */
 export type EventHandler = (envelope: EventEnvelope, tx: Transaction) => Promise<void>;
 
+/**
+ * Applies several events at once, with the same effect as EventHandler applied to each in order,
+ * and under the same rule: everything through `tx`. The events' subjects are distinct, so a
+ * set-based statement may write all of them, provided events about different subjects never touch
+ * the same rows. A throw fails the whole call; the consumer then applies the events one at a time.
+ */
+export type BatchEventHandler = (envelopes: readonly EventEnvelope[], tx: Transaction) => Promise<void>;
+
 export interface ConsumerOptions {
   amqp: AmqpConnection;
   dataSource: DataSource;
@@ -38,6 +46,11 @@ export interface ConsumerOptions {
   queue: string;
   routingKeys: readonly string[];
   handler: EventHandler;
+  /**
+   * The set-based form of `handler`, used when a batch holds more than one new event: one
+   * statement for many events instead of one each. `handler` still applies events alone.
+   */
+  batchHandler?: BatchEventHandler;
   /** Total handler runs per message, the first delivery included, before it goes to the DLQ. */
   maxAttempts?: number;
   /** How long a message waits in the retry queue after failing attempt `attempt` (1-based). */
@@ -254,7 +267,7 @@ class EventConsumer implements ConsumerHandle {
       applied = await applyBatch(
         this.unitOfWork,
         this.options.consumerName,
-        this.options.handler,
+        this.options,
         readable.map(({ delivery, envelope }) => ({ envelope, delivered: delivery.context })),
       );
     } catch (error) {
@@ -432,7 +445,7 @@ class EventConsumer implements ConsumerHandle {
    * redelivery or a duplicate).
    */
   private async apply(envelope: EventEnvelope): Promise<boolean> {
-    const [applied] = await applyBatch(this.unitOfWork, this.options.consumerName, this.options.handler, [
+    const [applied] = await applyBatch(this.unitOfWork, this.options.consumerName, this.options, [
       { envelope, delivered: context.active() },
     ]);
     return applied!;

@@ -1,6 +1,6 @@
 import { entityManagerOf, type Transaction } from '@platform/kit';
 import type { DataSource } from 'typeorm';
-import type { AccountStatus, AccountStore } from '../domain/account-store.js';
+import type { AccountChange, AccountStore } from '../domain/account-store.js';
 import { Account } from './account-entity.js';
 
 export class AccountRepository implements AccountStore {
@@ -15,23 +15,28 @@ export class AccountRepository implements AccountStore {
   }
 
   /**
-   * One plain statement: it runs once per user.registered, in bursts, and TypeORM's insert builder
-   * (query building, then reading back the generated columns nobody uses) cost more than the insert.
+   * Plain statements, one per kind of change, for a whole batch of events: they run in bursts, and
+   * TypeORM's insert builder (query building, then reading back the generated columns nobody uses)
+   * cost more than the inserts.
    */
-  async open(userId: string, status: AccountStatus, tx: Transaction): Promise<void> {
-    await entityManagerOf(tx).query(
-      'INSERT INTO accounts (user_id, status) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      [userId, status],
-    );
-  }
-
-  async setStatus(userId: string, status: AccountStatus, tx: Transaction): Promise<void> {
-    await entityManagerOf(tx).query(
-      `INSERT INTO accounts (user_id, status) VALUES ($1, $2)
-       ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
-       WHERE accounts.status <> 'closed'`,
-      [userId, status],
-    );
+  async applyChanges(changes: readonly AccountChange[], tx: Transaction): Promise<void> {
+    for (const [opensOnly, onConflict] of [
+      [true, 'DO NOTHING'],
+      [
+        false,
+        `(user_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
+               WHERE accounts.status <> 'closed'`,
+      ],
+    ] as const) {
+      const group = changes.filter((change) => change.opensOnly === opensOnly);
+      if (group.length === 0) continue;
+      await entityManagerOf(tx).query(
+        `INSERT INTO accounts (user_id, status)
+         SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT ${onConflict}`,
+        [group.map((change) => change.userId), group.map((change) => change.status)],
+      );
+    }
   }
 
   lockForShare(tx: Transaction, id: string): Promise<Account | null> {

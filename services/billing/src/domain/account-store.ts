@@ -13,15 +13,23 @@ export interface AccountRecord {
   readonly updatedAt: Date;
 }
 
+/** What one lifecycle event asks of its user's account. */
+export interface AccountChange {
+  readonly userId: string;
+  readonly status: AccountStatus;
+  /** Opens the account in `status` if there is none, and otherwise leaves it as it is. */
+  readonly opensOnly: boolean;
+}
+
 export interface AccountStore {
   findByUserId(userId: string, tx?: Transaction): Promise<AccountRecord | null>;
-  /** Creates the user's account unless one exists; concurrent creations leave exactly one. */
-  open(userId: string, status: AccountStatus, tx: Transaction): Promise<void>;
   /**
-   * Sets the status a lifecycle event asks for, creating the account if the event came first.
-   * A closed account stays closed: deletion is final, whatever arrives after it.
+   * Applies what lifecycle events ask, one change per user (distinct): creates each account that
+   * does not exist yet, in the change's status (concurrent creations leave exactly one), and sets
+   * the status of existing ones unless the change only opens. A closed account stays closed:
+   * deletion is final, whatever arrives after it.
    */
-  setStatus(userId: string, status: AccountStatus, tx: Transaction): Promise<void>;
+  applyChanges(changes: readonly AccountChange[], tx: Transaction): Promise<void>;
   /** Keeps the account's status from changing until `tx` ends. */
   lockForShare(tx: Transaction, id: string): Promise<AccountRecord | null>;
 }

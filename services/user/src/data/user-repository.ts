@@ -110,20 +110,40 @@ export class UserRepository implements UserStore {
     return row;
   }
 
-  /** One statement, so a redelivered or overtaken event needs no read first. */
-  async applyIdentityChange(change: IdentityChange, tx: Transaction): Promise<void> {
-    await entityManagerOf(tx).query(
-      `INSERT INTO users (subject, username, display_name, status, identity_event_at)
-       VALUES ($1, $2, $3, COALESCE($4, 'active'), $5)
-       ON CONFLICT (subject) DO UPDATE SET
-         username = COALESCE($2, users.username),
-         status = CASE WHEN users.status = 'deleted' THEN 'deleted' ELSE COALESCE($4, users.status) END,
-         identity_event_at = $5,
-         version = users.version + 1,
-         updated_at = now()
-       WHERE users.identity_event_at IS NULL OR users.identity_event_at <= $5`,
-      [change.subject, change.username ?? null, change.displayName, change.status ?? null, change.occurredAt],
-    );
-    tx.afterCommit(() => this.recent?.changed(change.subject));
+  /**
+   * Set-based, so a redelivered or overtaken event needs no read first, and a batch of events is
+   * one statement per kind: those that keep the status, and those that set it (the first kind
+   * can't pass "keep" through the insert: status is NOT NULL there).
+   */
+  async applyIdentityChanges(changes: readonly IdentityChange[], tx: Transaction): Promise<void> {
+    const keeping = changes.filter((change) => change.status === undefined);
+    const setting = changes.filter((change) => change.status !== undefined);
+    for (const [group, newStatus] of [
+      [keeping, 'users.status'],
+      [setting, 'EXCLUDED.status'],
+    ] as const) {
+      if (group.length === 0) continue;
+      await entityManagerOf(tx).query(
+        `INSERT INTO users (subject, username, display_name, status, identity_event_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+         ON CONFLICT (subject) DO UPDATE SET
+           username = COALESCE(EXCLUDED.username, users.username),
+           status = CASE WHEN users.status = 'deleted' THEN 'deleted' ELSE ${newStatus} END,
+           identity_event_at = EXCLUDED.identity_event_at,
+           version = users.version + 1,
+           updated_at = now()
+         WHERE users.identity_event_at IS NULL OR users.identity_event_at <= EXCLUDED.identity_event_at`,
+        [
+          group.map((change) => change.subject),
+          group.map((change) => change.username ?? null),
+          group.map((change) => change.displayName),
+          group.map((change) => change.status ?? 'active'),
+          group.map((change) => change.occurredAt),
+        ],
+      );
+    }
+    tx.afterCommit(() => {
+      for (const change of changes) void this.recent?.changed(change.subject);
+    });
   }
 }

@@ -76,10 +76,10 @@ export interface UserStore {
   /** Applies local changes and moves the version on; returns the user as it now is. */
   update(user: UserRecord, changes: LocalChanges, tx: Transaction): Promise<UserRecord>;
   /**
-   * Creates or updates the user an identity event is about. An event older than the last one
-   * applied changes nothing; `deleted` is final, since Keycloak never reuses an id. Every applied
-   * event moves the version on: the Keycloak-owned half of the profile may have changed, and an
-   * If-Match based on the old view must not pass.
+   * Creates or updates the users identity events are about, one change per subject (distinct). An
+   * event older than the last one applied changes nothing; `deleted` is final, since Keycloak never
+   * reuses an id. Every applied event moves the version on: the Keycloak-owned half of the profile
+   * may have changed, and an If-Match based on the old view must not pass.
    */
-  applyIdentityChange(change: IdentityChange, tx: Transaction): Promise<void>;
+  applyIdentityChanges(changes: readonly IdentityChange[], tx: Transaction): Promise<void>;
 }

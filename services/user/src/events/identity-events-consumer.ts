@@ -1,5 +1,5 @@
 import type { ServiceConsumer } from '@platform/kit';
-import { applyIdentityEvent, identityEventTypes } from '../domain/apply-identity-event.js';
+import { applyIdentityEvents, identityEventTypes } from '../domain/apply-identity-event.js';
 import type { UserStore } from '../domain/user-store.js';
 
 /** The queue (and the consumer's name in processed_messages): keep both stable across deploys. */
@@ -11,6 +11,7 @@ export function identityEventsConsumer(users: UserStore): ServiceConsumer {
     consumerName: identityEventsQueue,
     queue: identityEventsQueue,
     routingKeys: identityEventTypes,
-    handler: (envelope, tx) => applyIdentityEvent(users, envelope, tx),
+    handler: (envelope, tx) => applyIdentityEvents(users, [envelope], tx),
+    batchHandler: (envelopes, tx) => applyIdentityEvents(users, envelopes, tx),
   };
 }
