@@ -12,9 +12,9 @@
  * - the event pipeline (bench/event-pipeline.ts): a burst of lifecycle events committed to the auth
  *   service's outbox until both consumers applied them, and a steady stream's commit → applied latency;
  * - each service's resident memory before and after;
- * and prints every figure with its target. Bare Express is measured first and again last: when the
- * two differ by more than 10 %, something else used the machine meanwhile and the run is marked
- * unreliable. Tracing stays on as in production (the kit's server exports to the stack's collector).
+ * and prints every figure with its target. Bare Express is measured first and again last, each time
+ * once the machine is quiet (bench/quiet.ts): when the two differ by more than 10 %, something else
+ * used the machine meanwhile and the run is marked unreliable. Tracing stays on as in production (the kit's server exports to the stack's collector).
  * Loopback and the mesh's bridge only; every load is bounded in time. Needs the local stack
  * (`npm run stack`).
  */
@@ -28,6 +28,7 @@ import { loadEnvironment, repoRoot } from '@platform/platform/environment';
 import { startExtraEdge, type ExtraEdge } from '@platform/dev/stack/envoy';
 import { claimsOf, serviceToken, userToken } from '@platform/test-support/tokens';
 import { loadAccessMap } from '@platform/platform/access-map';
+import { untilQuiet } from './quiet.js';
 import type { ServiceName } from '@platform/platform/environment';
 import { containerPorts } from '@platform/platform/topology';
 import { meshRecorded } from '@platform/dev/stack/mesh-mode';
@@ -217,6 +218,7 @@ try {
   const bareUrl = `http://127.0.0.1:${bare.port}/hello`;
   const direct = `http://${env.services.user.host}:${env.services.user.port}/users/me`;
   const throughEdge = `${edge.url}/api/v1/users/me`;
+  const quietBefore = await untilQuiet();
   const baseline = await measure('bare Express', bareUrl);
   const kitFigures = await measure('kit + JWT (traced)', `http://127.0.0.1:${kit.port}/hello`, bearer);
   const kitUntracedFigures = await measure(
@@ -236,6 +238,7 @@ try {
   );
   const mesh = await measureMesh(billingToken);
   const events = await measureEventPipeline({ burst: burstEvents, steadyRate, steadySeconds: 10 });
+  const quietAfter = await untilQuiet();
   const baselineAfter = await measure('bare Express, again', bareUrl);
   const memoryAfter = serviceMemory();
   const all = [
@@ -350,6 +353,17 @@ try {
       ? `\nUNRELIABLE: bare Express moved ${percent(drift, 1)} between the first and the last case; something else used the machine`
       : `\nquiet machine: bare Express moved ${percent(drift, 1)} between the first and the last case (limit 10 %)`,
   );
+  for (const [when, quiet] of [
+    ['before the first', quietBefore],
+    ['before the last', quietAfter],
+  ] as const) {
+    const waited = `waited ${(quiet.waitedMs / 1000).toFixed(0)} s ${when} case for a quiet machine`;
+    console.log(
+      quiet.busy < 0.25
+        ? `${waited} (${percent(quiet.busy, 1)} busy)`
+        : `warning: ${waited}, and it was still ${percent(quiet.busy, 1)} busy`,
+    );
+  }
   for (const r of all) {
     if (r.non2xx > 0) console.log(`warning: ${r.non2xx} responses of "${r.name}" were not 2xx`);
   }
