@@ -148,7 +148,7 @@ async function applyTogether(
  * event, in delivery order. Applying the rounds one after another is applying the events in order,
  * as long as events about different subjects do not touch the same rows.
  */
-export function subjectRounds(envelopes: readonly EventEnvelope[]): EventEnvelope[][] {
+function subjectRounds(envelopes: readonly EventEnvelope[]): EventEnvelope[][] {
   const rounds: EventEnvelope[][] = [];
   const seen = new Map<string, number>();
   for (const envelope of envelopes) {
