@@ -19,11 +19,13 @@ function cpuTicks(): { busy: number; total: number } {
  * `seconds` one-second samples running. A baseline measured while something else works (a service
  * still exporting the last case's spans, a burst's aftermath) flatters every ratio taken against
  * it. The stack at rest keeps the machine 5–20 % busy (Keycloak, Prometheus's scrapes). Gives up
- * after `timeoutMs`; resolves with how long it waited and the last sample's busy share.
+ * after `timeoutMs`; resolves with how long it waited, the last sample's busy share, and whether
+ * the machine was quiet in the end.
  */
 export async function untilQuiet({ busyBelow = 0.25, seconds = 2, timeoutMs = 60_000 } = {}): Promise<{
   waitedMs: number;
   busy: number;
+  quiet: boolean;
 }> {
   const started = Date.now();
   let quietSamples = 0;
@@ -36,5 +38,5 @@ export async function untilQuiet({ busyBelow = 0.25, seconds = 2, timeoutMs = 60
     before = after;
     quietSamples = busy < busyBelow ? quietSamples + 1 : 0;
   }
-  return { waitedMs: Date.now() - started, busy };
+  return { waitedMs: Date.now() - started, busy, quiet: quietSamples >= seconds };
 }

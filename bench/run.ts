@@ -14,7 +14,8 @@
  * - each service's resident memory before and after;
  * and prints every figure with its target. Bare Express is measured first and again last, each time
  * once the machine is quiet (bench/quiet.ts): when the two differ by more than 10 %, something else
- * used the machine meanwhile and the run is marked unreliable. Tracing stays on as in production (the kit's server exports to the stack's collector).
+ * used the machine meanwhile and the run is marked unreliable. Tracing stays on as in production
+ * (the kit's server exports to the stack's collector).
  * Loopback and the mesh's bridge only; every load is bounded in time. Needs the local stack
  * (`npm run stack`).
  */
@@ -359,7 +360,7 @@ try {
   ] as const) {
     const waited = `waited ${(quiet.waitedMs / 1000).toFixed(0)} s ${when} case for a quiet machine`;
     console.log(
-      quiet.busy < 0.25
+      quiet.quiet
         ? `${waited} (${percent(quiet.busy, 1)} busy)`
         : `warning: ${waited}, and it was still ${percent(quiet.busy, 1)} busy`,
     );
