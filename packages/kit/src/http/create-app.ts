@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { notFoundHandler, problemErrorHandler } from '../errors/problem-error-handler.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/create-metrics.js';
@@ -7,6 +6,8 @@ import { wellFormedStrings } from './well-formed-strings.js';
 import { requestId } from './request-id.js';
 import { requestLog } from './request-log.js';
 import { serverSpan } from './server-span.js';
+import { requestPipeline } from './request-pipeline.js';
+import { apiSecurityHeaders } from './security-headers.js';
 
 export interface AppOptions {
   readonly name: string;
@@ -28,13 +29,17 @@ export function createApp({ name, logger, bodyLimit, metrics, configure }: AppOp
   app.set('etag', false);
   // Express's default, stated: req.ip and req.protocol are the peer's own, X-Forwarded-* is not believed.
   app.set('trust proxy', false);
-  app.use(serverSpan());
-  app.use(helmet());
-  app.use(requestId());
-  app.use(requestLog(logger));
-  app.use(metrics.httpMetrics);
-  app.use(express.json({ limit: bodyLimit }));
-  app.use(wellFormedStrings());
+  app.use(
+    requestPipeline([
+      serverSpan(),
+      apiSecurityHeaders(),
+      requestId(),
+      requestLog(logger),
+      metrics.httpMetrics,
+      express.json({ limit: bodyLimit }),
+      wellFormedStrings(),
+    ]),
+  );
   configure(app);
   app.use(notFoundHandler);
   app.use(problemErrorHandler(logger));
