@@ -1,11 +1,12 @@
 /**
  * Measures, in one run on this machine:
  * - a bare Express app against the kit's app with the JWT check (a real Keycloak token, JWKS cached)
- *   on the same route, traced and not, in BENCH_KIT_ROUNDS (3) rounds of the three cases: each
- *   ratio is taken within a round and the median round's is the figure (bench/rounds.ts);
+ *   on the same route, traced and not;
  * - GET /users/me with a valid token directly to the user service against the same request
  *   through the edge (a real Envoy rendered from the access map), at full load and at half of the
  *   direct throughput;
+ *   the full-load cases of both run in turn in BENCH_ROUNDS (3) rounds: each ratio is taken within
+ *   a round and the median round's is the figure (bench/rounds.ts);
  * - east-west in the local mesh: billing's internal lookup of a user (GET /internal/users/{id} with
  *   billing's token) from billing's pod through both sidecars (billing's outbound, mutual TLS, the
  *   user service's inbound with jwt_authn and RBAC) against the same request sent directly to the
@@ -46,14 +47,16 @@ const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const burstEvents = Number(process.env.BENCH_EVENTS ?? 10_000);
 const steadyRate = Number(process.env.BENCH_EVENT_RATE ?? 200);
-const kitRounds = Number(process.env.BENCH_KIT_ROUNDS ?? 3);
+const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
 const env = loadEnvironment();
 
-/** One round of the kit's cases, measured one after the other. */
-interface KitRound {
+/** One round of the full-load cases, measured one after the other. */
+interface Round {
   bare: Figures;
   traced: Figures;
   untraced: Figures;
+  direct: Figures;
+  edge: Figures;
 }
 
 interface Figures {
@@ -232,12 +235,12 @@ try {
   const direct = `http://${env.services.user.host}:${env.services.user.port}/users/me`;
   const throughEdge = `${edge.url}/api/v1/users/me`;
   const quietBefore = await untilQuiet();
-  // Bare Express and the kit, traced and not, in turn: their ratios are taken within each round.
-  const kitCases: KitRound[] = [];
-  for (let round = 1; round <= kitRounds; round += 1) {
-    const of = kitRounds > 1 ? ` (round ${round})` : '';
+  // The full-load cases in turn, round after round: every throughput ratio is taken within a round.
+  const rounds: Round[] = [];
+  for (let round = 1; round <= roundCount; round += 1) {
+    const of = roundCount > 1 ? ` (round ${round})` : '';
     const bearer = await aliceBearer();
-    kitCases.push({
+    rounds.push({
       bare: await measure(`bare Express${of}`, bareUrl),
       traced: await measure(`kit + JWT (traced)${of}`, `http://127.0.0.1:${kit.port}/hello`, bearer),
       untraced: await measure(
@@ -245,24 +248,25 @@ try {
         `http://127.0.0.1:${kitUntraced.port}/hello`,
         bearer,
       ),
+      direct: await measure(`GET /users/me direct${of}`, direct, bearer),
+      edge: await measure(`GET /users/me through the edge${of}`, throughEdge, bearer),
     });
   }
-  const baseline = kitCases[0]!.bare;
-  const bareMedian = median(kitCases.map((round) => round.bare.requestsPerSecond));
-  const kitShare = ratioByRound(
-    kitCases,
-    (r) => r.traced.requestsPerSecond,
-    (r) => r.bare.requestsPerSecond,
-  );
-  const tracedShare = ratioByRound(
-    kitCases,
-    (r) => r.traced.requestsPerSecond,
-    (r) => r.untraced.requestsPerSecond,
-  );
+  const throughput = (figures: Figures) => figures.requestsPerSecond;
+  /** One case's throughput as a share of another's, round by round. */
+  const share = (part: keyof Round, whole: keyof Round) =>
+    ratioByRound(
+      rounds,
+      (r) => throughput(r[part]),
+      (r) => throughput(r[whole]),
+    );
+  const baseline = rounds[0]!.bare;
+  const kitShare = share('traced', 'bare');
+  const tracedShare = share('traced', 'untraced');
+  const directShare = share('direct', 'bare');
+  const edgeShare = share('edge', 'direct');
   const bearer = await aliceBearer();
-  const directFigures = await measure('GET /users/me direct', direct, bearer);
-  const edgeFigures = await measure('GET /users/me through the edge', throughEdge, bearer);
-  const halfLoad = Math.max(1, Math.round(directFigures.requestsPerSecond / 2));
+  const halfLoad = Math.max(1, Math.round(median(rounds.map((r) => throughput(r.direct))) / 2));
   const directHalf = await measure(`GET /users/me direct at ${halfLoad} req/s`, direct, bearer, halfLoad);
   const edgeHalf = await measure(
     `GET /users/me through the edge at ${halfLoad} req/s`,
@@ -276,9 +280,7 @@ try {
   const baselineAfter = await measure('bare Express, again', bareUrl);
   const memoryAfter = serviceMemory();
   const all = [
-    ...kitCases.flatMap((round) => [round.bare, round.traced, round.untraced]),
-    directFigures,
-    edgeFigures,
+    ...rounds.flatMap((round) => [round.bare, round.traced, round.untraced, round.direct, round.edge]),
     directHalf,
     edgeHalf,
     ...(mesh ? [...mesh.full, ...mesh.half] : []),
@@ -327,15 +329,15 @@ try {
     ),
     verdict(
       '/users/me direct/bare throughput',
-      `${percent(directFigures.requestsPerSecond, bareMedian)} of the median bare round`,
+      `${percent(directShare.median, 1)}${byRound(directShare.rounds)}`,
       '≥ 25 %',
-      directFigures.requestsPerSecond / bareMedian >= 0.25,
+      directShare.median >= 0.25,
     ),
     verdict(
       'edge/direct throughput',
-      percent(edgeFigures.requestsPerSecond, directFigures.requestsPerSecond),
+      `${percent(edgeShare.median, 1)}${byRound(edgeShare.rounds)}`,
       '≥ 80 %',
-      ratio(edgeFigures, directFigures) >= 0.8,
+      edgeShare.median >= 0.8,
     ),
     verdict(
       'edge/direct p99 at half load',
