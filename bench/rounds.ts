@@ -14,9 +14,8 @@ export function median(values: readonly number[]): number {
  */
 export function ratioByRound<T>(
   rounds: readonly T[],
-  part: (round: T) => number,
-  whole: (round: T) => number,
+  ratioOf: (round: T) => number,
 ): { median: number; rounds: number[] } {
-  const ratios = rounds.map((round) => part(round) / whole(round));
+  const ratios = rounds.map(ratioOf);
   return { median: median(ratios), rounds: ratios };
 }

@@ -122,6 +122,7 @@ async function measure(
   };
 }
 
+const ratio = (a: Figures, b: Figures) => a.requestsPerSecond / b.requestsPerSecond;
 const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)} %`;
 
 /** Each stack service's resident memory in MiB (VmRSS), by name; NaN for one that is not running. */
@@ -252,21 +253,16 @@ try {
       edge: await measure(`GET /users/me through the edge${of}`, throughEdge, bearer),
     });
   }
-  const throughput = (figures: Figures) => figures.requestsPerSecond;
   /** One case's throughput as a share of another's, round by round. */
   const share = (part: keyof Round, whole: keyof Round) =>
-    ratioByRound(
-      rounds,
-      (r) => throughput(r[part]),
-      (r) => throughput(r[whole]),
-    );
+    ratioByRound(rounds, (r) => ratio(r[part], r[whole]));
   const baseline = rounds[0]!.bare;
   const kitShare = share('traced', 'bare');
   const tracedShare = share('traced', 'untraced');
   const directShare = share('direct', 'bare');
   const edgeShare = share('edge', 'direct');
   const bearer = await aliceBearer();
-  const halfLoad = Math.max(1, Math.round(median(rounds.map((r) => throughput(r.direct))) / 2));
+  const halfLoad = Math.max(1, Math.round(median(rounds.map((r) => r.direct.requestsPerSecond)) / 2));
   const directHalf = await measure(`GET /users/me direct at ${halfLoad} req/s`, direct, bearer, halfLoad);
   const edgeHalf = await measure(
     `GET /users/me through the edge at ${halfLoad} req/s`,
@@ -317,7 +313,6 @@ try {
 
   const drift =
     Math.abs(baselineAfter.requestsPerSecond - baseline.requestsPerSecond) / baseline.requestsPerSecond;
-  const ratio = (a: Figures, b: Figures) => a.requestsPerSecond / b.requestsPerSecond;
   const byRound = (ratios: number[]) =>
     ratios.length > 1 ? `, median of rounds ${ratios.map((r) => percent(r, 1)).join(', ')}` : '';
   const lines = [

@@ -24,11 +24,7 @@ describe('ratioByRound', () => {
       { bare: 1000, kit: 500 },
       { bare: 2000, kit: 1800 },
     ];
-    const share = ratioByRound(
-      rounds,
-      (r) => r.kit,
-      (r) => r.bare,
-    );
+    const share = ratioByRound(rounds, (r) => r.kit / r.bare);
     expect(share.rounds).toEqual([0.5, 0.5, 0.9]);
     expect(share.median).toBe(0.5);
   });
@@ -40,8 +36,7 @@ describe('ratioByRound', () => {
         { bare: 4000, kit: 800 },
         { bare: 4000, kit: 2100 },
       ],
-      (r) => r.kit,
-      (r) => r.bare,
+      (r) => r.kit / r.bare,
     );
     expect(share.median).toBe(0.5);
     expect(share.rounds).toEqual([0.5, 0.2, 0.525]);
